@@ -15,8 +15,8 @@ func TestSmoke(t *testing.T) {
 	err := cloud.Run(func(ctx *pulumi.Context) error {
 		c, err := cluster.New(ctx, "acme", &cluster.Args{
 			Name: "acme-dev", Version: "1.33", Region: "eu-west-1",
-			VpcID:            pulumi.String("vpc-0a1b2c3d4e5f60718"),
-			PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}),
+			VpcID:                 pulumi.String("vpc-0a1b2c3d4e5f60718"),
+			PrivateSubnetIDs:      pulumi.ToStringArray([]string{"subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"}),
 			EndpointPrivateAccess: true, ServiceIPv4CIDR: "172.20.0.0/16",
 			LogTypes: []string{"api", "audit"}, CreateSecretsKMSKey: true,
 			AdminRoleARNs: []string{"arn:aws:iam::111122223333:role/admin"},
