@@ -1,0 +1,155 @@
+// Package stacks is the eksfleet Pulumi program: it reads a stack's config
+// (Pulumi.<stack>.yaml), validates all of it, then composes the components
+// (cluster, node groups, autoscaler) and exports what a user needs.
+//
+// Nothing is registered until the whole configuration, including the
+// availability zones of its subnets, has been checked, so bad input never
+// leaves a half-registered stack.
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/stacks/config"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Run is the Pulumi program body.
+func Run(ctx *pulumi.Context) error {
+	cfg, err := LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if err := resolveZones(ctx, cfg); err != nil {
+		return err
+	}
+	return Compose(ctx, cfg)
+}
+
+// LoadConfig reads and validates the stack's configuration from the Pulumi
+// context. When the engine passes the whole config in PULUMI_CONFIG (as the
+// CLI does), unknown top-level keys are reported too.
+func LoadConfig(ctx *pulumi.Context) (*config.Config, error) {
+	values := map[string]string{}
+	if raw := os.Getenv("PULUMI_CONFIG"); raw != "" {
+		var all map[string]string
+		if err := json.Unmarshal([]byte(raw), &all); err == nil {
+			for k, v := range all {
+				values[k] = v
+			}
+		}
+	}
+	for _, k := range append(config.Keys(), "aws:region") {
+		if v, ok := ctx.GetConfig(k); ok {
+			values[k] = v
+		}
+	}
+	return config.Parse(ctx.Project(), ctx.Stack(), values)
+}
+
+// resolveZones looks up the availability zone of every private subnet not
+// declared in network.subnetZones (a read-only EC2 call), checks each is in
+// the configured VPC, then applies the zone rules.
+func resolveZones(ctx *pulumi.Context, cfg *config.Config) error {
+	zones := map[string]string{}
+	for s, z := range cfg.Network.SubnetZones {
+		zones[s] = z
+	}
+	errs := &config.Errors{}
+	for i, id := range cfg.SubnetsNeedingZones() {
+		subnetID := id
+		got, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: &subnetID})
+		if err != nil {
+			errs.Problems = append(errs.Problems, config.Problem{
+				Path:    fmt.Sprintf("%s:network.privateSubnetIds[%d]", config.Namespace, i),
+				Value:   id,
+				Message: fmt.Sprintf("could not be looked up (%v); check the id and region, or declare its zone in network.subnetZones", err),
+			})
+			continue
+		}
+		if got.VpcId != cfg.Network.VpcID {
+			errs.Problems = append(errs.Problems, config.Problem{
+				Path:    fmt.Sprintf("%s:network.privateSubnetIds[%d]", config.Namespace, i),
+				Value:   id,
+				Message: fmt.Sprintf("is in VPC %s, not network.vpcId %s", got.VpcId, cfg.Network.VpcID),
+			})
+		}
+		zones[id] = got.AvailabilityZone
+	}
+	if len(errs.Problems) > 0 {
+		return errs
+	}
+	return cfg.ValidateZones(zones)
+}
+
+// Compose registers the components for a validated configuration.
+func Compose(ctx *pulumi.Context, cfg *config.Config) error {
+	tags := mergeTags(cfg)
+	cl, err := cluster.New(ctx, cfg.Cluster.Name, &cluster.Args{
+		Name:                  cfg.Cluster.Name,
+		Version:               cfg.Cluster.Version,
+		Region:                cfg.Region,
+		VpcID:                 pulumi.String(cfg.Network.VpcID),
+		PrivateSubnetIDs:      pulumi.ToStringArray(cfg.Network.PrivateSubnetIDs),
+		PublicSubnetIDs:       optionalStrings(cfg.Network.PublicSubnetIDs),
+		EndpointPrivateAccess: cfg.Cluster.EndpointPrivateAccess,
+		EndpointPublicAccess:  cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCIDRs:     cfg.Cluster.PublicAccessCIDRs,
+		ServiceIPv4CIDR:       cfg.Cluster.ServiceIPv4CIDR,
+		LogTypes:              cfg.Cluster.LogTypes,
+		SecretsKMSKeyARN:      cfg.Cluster.SecretsKMSKeyARN,
+		CreateSecretsKMSKey:   cfg.Cluster.SecretsEncryption,
+		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
+		CNI: cluster.CNI{
+			CustomNetworking: cfg.CNI.CustomNetworking,
+			PodSubnetIDs:     cfg.CNI.PodSubnetIDs,
+			PrefixDelegation: cfg.CNI.PrefixDelegation,
+		},
+		Tags: tags,
+	})
+	if err != nil {
+		return err
+	}
+
+	var nodeGroups []pulumi.Resource
+	if _, err := cl.InstallCoreDNS(ctx, nodeGroups); err != nil {
+		return err
+	}
+
+	ctx.Export("clusterName", cl.Name)
+	ctx.Export("clusterEndpoint", cl.Endpoint)
+	ctx.Export("clusterCertificateAuthority", cl.CertificateAuthority)
+	ctx.Export("clusterSecurityGroupId", cl.ClusterSecurityGroupID)
+	ctx.Export("nodeSecurityGroupId", cl.NodeSecurityGroupID)
+	ctx.Export("oidcProviderArn", cl.OIDCProviderARN)
+	ctx.Export("oidcProviderUrl", cl.OIDCProviderURL)
+	ctx.Export("kubeconfig", cl.Kubeconfig)
+	return nil
+}
+
+// mergeTags returns the user's tags plus the environment, so every resource
+// says which stack owns it.
+func mergeTags(cfg *config.Config) map[string]string {
+	tags := map[string]string{"eksfleet:stack": cfg.Stack, "eksfleet:environment": cfg.Environment}
+	keys := make([]string, 0, len(cfg.Tags))
+	for k := range cfg.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		tags[k] = cfg.Tags[k]
+	}
+	return tags
+}
+
+func optionalStrings(s []string) pulumi.StringArrayInput {
+	if len(s) == 0 {
+		return nil
+	}
+	return pulumi.ToStringArray(s)
+}
