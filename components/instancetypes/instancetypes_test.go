@@ -60,7 +60,7 @@ func TestMaxPods(t *testing.T) {
 	}
 }
 
-// TestMaxPodsAgreesWithVPCCNIList checks the standard formula against the
+// TestMaxPodsUncappedAgreesWithENIMaxPods checks the standard formula against the
 // eni-max-pods.txt lines the VPC CNI ships (uncapped), for a sample.
 func TestMaxPodsUncappedAgreesWithENIMaxPods(t *testing.T) {
 	// Values from aws/amazon-vpc-cni-k8s v1.23.2 misc/eni-max-pods.txt.
