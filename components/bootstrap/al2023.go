@@ -74,19 +74,21 @@ type al2023Renderer struct{}
 
 func (al2023Renderer) render(in *Input) ([]byte, error) {
 	var parts []part
+	var env [][2]string
 	if in.Proxy != nil {
-		env := map[string]string{}
-		for _, kv := range proxyEnv(in) {
-			env[kv[0]] = kv[1]
+		env = proxyEnv(in)
+		vars := make(map[string]string, len(env))
+		for _, kv := range env {
+			vars[kv[0]] = kv[1]
 		}
-		b, err := marshalNodeConfig(nodeConfigSpec{Instance: &instanceOptions{Environment: map[string]map[string]string{"default": env}}})
+		b, err := marshalNodeConfig(nodeConfigSpec{Instance: &instanceOptions{Environment: map[string]map[string]string{"default": vars}}})
 		if err != nil {
 			return nil, err
 		}
 		parts = append(parts, part{ContentTypeNodeConfig, b})
 	}
 	if len(in.Node.PreBootstrapCommands) > 0 {
-		parts = append(parts, part{ContentTypeShell, preBootstrapScript(in)})
+		parts = append(parts, part{ContentTypeShell, preBootstrapScript(in, env)})
 	}
 
 	spec := nodeConfigSpec{}
@@ -131,18 +133,16 @@ func kubeletFlags(in *Input) []string {
 	return append(flags, in.Node.KubeletExtraArgs...)
 }
 
-// preBootstrapScript is the AL2023 shell part. With a proxy it exports the
-// proxy variables first: cloud-init's own environment has none, and the
-// commands (dnf, curl) usually need them.
-func preBootstrapScript(in *Input) []byte {
+// preBootstrapScript is the AL2023 shell part. With a proxy (env not
+// empty) it exports the proxy variables first: cloud-init's own
+// environment has none, and the commands (dnf, curl) usually need them.
+func preBootstrapScript(in *Input, env [][2]string) []byte {
 	var b strings.Builder
 	b.WriteString("#!/bin/bash\n")
 	b.WriteString("# Pre-bootstrap commands: cloud-init runs this part before nodeadm-run.service starts the kubelet.\n")
 	b.WriteString("set -o errexit -o pipefail\n")
-	if in.Proxy != nil {
-		for _, kv := range proxyEnv(in) {
-			b.WriteString("export " + kv[0] + "=" + shellQuote(kv[1]) + "\n")
-		}
+	for _, kv := range env {
+		b.WriteString("export " + kv[0] + "=" + shellQuote(kv[1]) + "\n")
 	}
 	for _, cmd := range in.Node.PreBootstrapCommands {
 		b.WriteString(strings.TrimRight(cmd, "\n") + "\n")

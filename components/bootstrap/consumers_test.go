@@ -242,17 +242,30 @@ func TestStrictDecodeCatchesTypos(t *testing.T) {
 	}
 }
 
-func TestMIMEPartsParse(t *testing.T) {
+// mimeOutput is one rendered MIME document, parsed back.
+type mimeOutput struct {
+	c     testCase
+	parts []mimePart
+}
+
+// mimeOutputs renders every AL2023 and AL2 case and parses the non-empty
+// results.
+func mimeOutputs(t testing.TB) []mimeOutput {
+	var out []mimeOutput
 	for _, c := range cases() {
 		if c.family == Bottlerocket {
 			continue
 		}
-		data := render(t, c)
-		if len(data) == 0 {
-			continue
+		if data := render(t, c); len(data) > 0 {
+			out = append(out, mimeOutput{c, parseMIME(t, data)})
 		}
-		parts := parseMIME(t, data)
-		in := c.input()
+	}
+	return out
+}
+
+func TestMIMEPartsParse(t *testing.T) {
+	for _, o := range mimeOutputs(t) {
+		c, parts, in := o.c, o.parts, o.c.input()
 		var types []string
 		for _, p := range parts {
 			types = append(types, p.contentType)
@@ -399,22 +412,15 @@ func requireShellcheck(t *testing.T) string {
 func TestShellPartsPassShellcheck(t *testing.T) {
 	sc := requireShellcheck(t)
 	checked := 0
-	for _, c := range cases() {
-		if c.family == Bottlerocket {
-			continue
-		}
-		data := render(t, c)
-		if len(data) == 0 {
-			continue
-		}
-		for i, p := range parseMIME(t, data) {
+	for _, o := range mimeOutputs(t) {
+		for i, p := range o.parts {
 			if p.contentType != ContentTypeShell && p.contentType != ContentTypeBoothook {
 				continue
 			}
 			cmd := exec.Command(sc, "--shell=bash", "--external-sources", "-")
 			cmd.Stdin = bytes.NewReader(p.body)
 			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("%s part %d (%s) fails shellcheck: %v\n%s\n--- script ---\n%s", c.golden(), i, p.contentType, err, out, p.body)
+				t.Errorf("%s part %d (%s) fails shellcheck: %v\n%s\n--- script ---\n%s", o.c.golden(), i, p.contentType, err, out, p.body)
 			}
 			checked++
 		}

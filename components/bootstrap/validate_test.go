@@ -7,6 +7,20 @@ import (
 	"testing"
 )
 
+// checkErrors wants exactly one error per entry of want, in order, each
+// containing that entry.
+func checkErrors(t *testing.T, errs []error, want []string) {
+	t.Helper()
+	if len(errs) != len(want) {
+		t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(errs[i].Error(), w) {
+			t.Errorf("error %d = %q, want it to contain %q", i, errs[i], w)
+		}
+	}
+}
+
 func TestValidateLabels(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -36,15 +50,7 @@ func TestValidateLabels(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			errs := ValidateLabels(tt.labels)
-			if len(errs) != len(tt.want) {
-				t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(tt.want))
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(errs[i].Error(), w) {
-					t.Errorf("error %d = %q, want it to contain %q", i, errs[i], w)
-				}
-			}
+			checkErrors(t, ValidateLabels(tt.labels), tt.want)
 		})
 	}
 }
@@ -65,15 +71,7 @@ func TestValidateTaints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			errs := ValidateTaints(tt.taints)
-			if len(errs) != len(tt.want) {
-				t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(tt.want))
-			}
-			for i, w := range tt.want {
-				if !strings.Contains(errs[i].Error(), w) {
-					t.Errorf("error %d = %q, want it to contain %q", i, errs[i], w)
-				}
-			}
+			checkErrors(t, ValidateTaints(tt.taints), tt.want)
 		})
 	}
 }

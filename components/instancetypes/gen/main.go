@@ -342,7 +342,11 @@ func parseClusterAutoscaler(src []byte) (map[string]compute, string, error) {
 		var c compute
 		var vcpu, gpu int64
 		var errs []error
-		for key, dst := range map[string]*int64{"VCPU": &vcpu, "GPU": &gpu, "MemoryMb": &c.MemoryMiB} {
+		for _, f := range []struct {
+			key string
+			dst *int64
+		}{{"VCPU", &vcpu}, {"GPU", &gpu}, {"MemoryMb", &c.MemoryMiB}} {
+			key, dst := f.key, f.dst
 			e, ok := fs[key]
 			if !ok {
 				errs = append(errs, fmt.Errorf("%s: field %s missing", name, key))
