@@ -91,7 +91,9 @@ func TestASGTagsVariants(t *testing.T) {
 			in.Scheduling.Taints = []bootstrap.Taint{{Key: "k", Effect: "NoSchedule"}, {Key: "k", Effect: "NoExecute"}}
 		}, nil, nil, `taint "k" appears with two effects`},
 		{"drain on managed refused", func(in *nodespec.TagInput) { in.Managed = true; in.Drain = true }, nil, nil, "EKS drains managed nodes itself"},
-		{"long label key", func(in *nodespec.TagInput) { in.Scheduling.Labels = map[string]string{strings.Repeat("a", 60) + ".example.com/" + strings.Repeat("b", 40): "x"} },
+		{"long label key", func(in *nodespec.TagInput) {
+			in.Scheduling.Labels = map[string]string{strings.Repeat("a", 60) + ".example.com/" + strings.Repeat("b", 40): "x"}
+		},
 			nil, nil, "Auto Scaling allows 128"},
 		{"no cluster", func(in *nodespec.TagInput) { in.ClusterName = "" }, nil, nil, "cluster name is empty"},
 		{"over 50 tags", func(in *nodespec.TagInput) {
