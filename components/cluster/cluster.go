@@ -261,6 +261,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 // InstallCoreDNS adds the CoreDNS EKS add-on, parented to the cluster. EKS
 // reports CoreDNS healthy only once nodes run its pods, and the provider
 // waits for that, so it must come after the node groups: pass them as after.
+// (Never pass the cluster itself: a child depending on its parent component
+// waits on its own registration.)
 func (c *Cluster) InstallCoreDNS(ctx *pulumi.Context, after []pulumi.Resource) (*awseks.Addon, error) {
 	return awseks.NewAddon(ctx, c.name+"-coredns", &awseks.AddonArgs{
 		ClusterName:              c.Name,

@@ -21,7 +21,9 @@ type CNI struct {
 
 // vpcCNIValues is the add-on's configuration document. Field names follow the
 // vpc-cni add-on configuration schema (aws eks describe-addon-configuration
-// --addon-name vpc-cni), which rejects unknown keys.
+// --addon-name vpc-cni), which rejects unknown keys: in particular it has no
+// HTTP_PROXY/NO_PROXY env (aws/containers-roadmap#2480), so the CNI's proxy
+// settings cannot travel through the add-on API.
 type vpcCNIValues struct {
 	Env       map[string]string `json:"env,omitempty"`
 	ENIConfig *eniConfigValues  `json:"eniConfig,omitempty"`
@@ -36,25 +38,6 @@ type eniConfigValues struct {
 type eniSubnet struct {
 	ID             string   `json:"id"`
 	SecurityGroups []string `json:"securityGroups,omitempty"`
-}
-
-// vpcCNIEnvAllowed is the env allow-list of the vpc-cni add-on schema. The
-// schema sets additionalProperties=false, so anything else (notably
-// HTTP_PROXY, aws/containers-roadmap#2480) makes CreateAddon fail.
-var vpcCNIEnvAllowed = map[string]bool{
-	"ADDITIONAL_ENI_TAGS": true, "ANNOTATE_POD_IP": true, "AWS_EC2_ENDPOINT": true,
-	"AWS_EXTERNAL_SERVICE_CIDRS": true, "AWS_MANAGE_ENIS_NON_SCHEDULABLE": true,
-	"AWS_VPC_CNI_NODE_PORT_SUPPORT": true, "AWS_VPC_ENI_MTU": true, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": true,
-	"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": true, "AWS_VPC_K8S_CNI_EXTERNALSNAT": true,
-	"AWS_VPC_K8S_CNI_LOGLEVEL": true, "AWS_VPC_K8S_CNI_LOG_FILE": true, "AWS_VPC_K8S_CNI_RANDOMIZESNAT": true,
-	"AWS_VPC_K8S_CNI_VETHPREFIX": true, "AWS_VPC_K8S_PLUGIN_LOG_FILE": true, "AWS_VPC_K8S_PLUGIN_LOG_LEVEL": true,
-	"CLUSTER_ENDPOINT": true, "DISABLE_INTROSPECTION": true, "DISABLE_LEAKED_ENI_CLEANUP": true,
-	"DISABLE_METRICS": true, "DISABLE_NETWORK_RESOURCE_PROVISIONING": true, "DISABLE_POD_V6": true,
-	"ENABLE_BANDWIDTH_PLUGIN": true, "ENABLE_POD_ENI": true, "ENABLE_PREFIX_DELEGATION": true,
-	"ENABLE_V4_EGRESS": true, "ENABLE_V6_EGRESS": true, "ENI_CONFIG_ANNOTATION_DEF": true,
-	"ENI_CONFIG_LABEL_DEF": true, "INTROSPECTION_BIND_ADDRESS": true, "IP_COOLDOWN_PERIOD": true,
-	"MAX_ENI": true, "MINIMUM_IP_TARGET": true, "POD_SECURITY_GROUP_ENFORCING_MODE": true,
-	"WARM_ENI_TARGET": true, "WARM_IP_TARGET": true, "WARM_PREFIX_TARGET": true,
 }
 
 // VPCCNIConfiguration renders the vpc-cni add-on's configurationValues for
@@ -87,11 +70,6 @@ func VPCCNIConfiguration(cni CNI, region string, podSecurityGroupIDs []string) (
 			subnets[z] = eniSubnet{ID: cni.PodSubnetIDs[z], SecurityGroups: podSecurityGroupIDs}
 		}
 		v.ENIConfig = &eniConfigValues{Create: true, Region: region, Subnets: subnets}
-	}
-	for k := range v.Env {
-		if !vpcCNIEnvAllowed[k] {
-			return "", fmt.Errorf("vpc-cni add-on env %s is not in the add-on configuration schema", k)
-		}
 	}
 	if len(v.Env) == 0 && v.ENIConfig == nil {
 		return "", nil
