@@ -160,6 +160,16 @@ func (c *Cloud) fabricate(r *Resource, readID string) (string, resource.Property
 		id = strOr(in, "rule", "rule") + "-" + h[:12]
 	case "aws:eks/cluster:Cluster":
 		id = strOr(in, "name", r.Name)
+	case "kubernetes:helm.sh/v3:Release":
+		// Helm's release status, as the provider reports it after a
+		// successful install of revision 1.
+		name, ns := strOr(in, "name", autoname(r.Name, r.URN)), strOr(in, "namespace", "default")
+		set("name", name)
+		id = ns + "/" + name
+		set("status", map[string]any{
+			"name": name, "namespace": ns, "chart": strOr(in, "chart", ""),
+			"version": strOr(in, "version", ""), "revision": 1, "status": "deployed",
+		})
 	}
 	if id == "" {
 		id = r.Name + "-" + h[:8]
@@ -335,10 +345,22 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 		}), nil
 	case "aws:ssm/getParameter:getParameter":
 		name := strOr(args, "name", "")
+		value := "ami-" + hash("ami", name)[:17]
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"name": name, "id": name, "type": "String", "version": 1,
-			"value": "ami-" + hash("ami", name)[:17],
-			"arn":   c.arn("ssm", "parameter"+name, true),
+			"value": value, "insecureValue": value,
+			"arn": c.arn("ssm", "parameter"+name, true),
+		}), nil
+	case "aws:autoscaling/getGroup:getGroup":
+		// An ASG the program did not register (e.g. the one EKS creates for
+		// a managed node group): an ARN derived from its name.
+		name := strOr(args, "name", "")
+		if name == "" {
+			return nil, fmt.Errorf("mockcloud: getGroup needs a name")
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": name, "name": name, "status": "",
+			"arn": c.arn("autoscaling", fmt.Sprintf("autoScalingGroup:%s:autoScalingGroupName/%s", uuidFrom(hash("asg", name)), name), true),
 		}), nil
 	}
 	return nil, fmt.Errorf("mockcloud: no fake for invoke %s", token)
