@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func runCLI(args ...string) (int, string, string) {
@@ -89,5 +91,64 @@ func TestPlanInvalidConfigExitsOne(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %s:\n%s", want, errOut)
 		}
+	}
+}
+
+// TestEveryRefusalExitsOne runs each malformed value of the config contract
+// (stacks/config/testdata/refusals.yaml) through `eksfleet plan`: exit 1,
+// nothing on stdout, the key path on stderr, never a panic.
+func TestEveryRefusalExitsOne(t *testing.T) {
+	base, err := os.ReadFile("../../stacks/config/testdata/base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../stacks/config/testdata/refusals.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name, Key, Value, Setup, Path, Message string
+	}
+	if err := yaml.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile("../../Pulumi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			var cfg map[string]any
+			if err := yaml.Unmarshal(base, &cfg); err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if err := yaml.Unmarshal([]byte(tc.Value), &v); err != nil {
+				t.Fatal(err)
+			}
+			cfg[tc.Key] = v
+			stack := "dev"
+			switch tc.Setup {
+			case "prod":
+				stack = "prod"
+			case "prefix":
+				cfg["eksfleet:cni"] = map[string]any{"prefixDelegation": true}
+			}
+			doc, err := yaml.Marshal(map[string]any{"config": cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "Pulumi."+stack+".yaml"), doc, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runCLI("plan", stack, "--dir", dir, "--output", "json")
+			if code != 1 || out != "" || !strings.Contains(errOut, tc.Path) || !strings.Contains(errOut, tc.Message) {
+				t.Fatalf("exit %d, stdout %d bytes, stderr:\n%s\nwant exit 1 naming %s (%q)", code, len(out), errOut, tc.Path, tc.Message)
+			}
+		})
 	}
 }
