@@ -116,8 +116,11 @@ func Compose(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
-	var nodeGroups []pulumi.Resource
-	if _, err := cl.InstallCoreDNS(ctx, nodeGroups); err != nil {
+	nodeGroups, err := NodeGroups(ctx, cfg, cl, tags)
+	if err != nil {
+		return err
+	}
+	if _, err := cl.InstallCoreDNS(ctx, NodeGroupResources(nodeGroups)); err != nil {
 		return err
 	}
 
