@@ -1,0 +1,247 @@
+// Package nodedrain drains self-managed nodes before EC2 takes them away:
+// aws-node-termination-handler in queue-processor mode, fed by an encrypted
+// SQS queue that EventBridge rules fill with ASG terminating lifecycle
+// actions, Spot interruption warnings, rebalance recommendations, instance
+// state changes and scheduled maintenance.
+//
+// The Cluster Autoscaler drains the nodes it removes itself; everything else
+// that terminates an instance (instance refresh, AZ rebalancing, Spot
+// reclaims, manual scale-in) does not drain, which is what this covers.
+//
+// Division of work with the node groups: a draining group's ASG carries the
+// terminating lifecycle hook (TerminationHook) and the managed tag
+// (ManagedTagKey, propagated to instances); this component owns the queue,
+// its policy, the rules, the handler's IRSA role and the chart.
+//
+// As with the autoscaler, the Helm release is the only part that needs the
+// Kubernetes API: without Args.Provider the AWS side is created alone and
+// Values holds what an in-VPC install passes to the chart.
+package nodedrain
+
+import (
+	"fmt"
+
+	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// TypeToken is the Pulumi type of the component.
+const TypeToken = "eksfleet:index:NodeDrain"
+
+// Args configures a NodeDrain.
+type Args struct {
+	// ClusterName is the EKS cluster name; the handler's IAM condition keys
+	// on the ASGs' kubernetes.io/cluster/<name> tag.
+	ClusterName string
+	// Region is the cluster's AWS region.
+	Region string
+	// OIDCProviderARN and OIDCIssuerURL are the cluster's IRSA identity.
+	OIDCProviderARN pulumi.StringInput
+	OIDCIssuerURL   pulumi.StringInput
+	// ASGNames optionally limits the lifecycle rule to these ASGs (the
+	// draining groups'), so the queue only receives this cluster's hooks.
+	ASGNames pulumi.StringArrayInput
+	// ChartVersion overrides the pinned handler chart version.
+	ChartVersion string
+	// Provider is the cluster's Kubernetes provider; nil skips the chart.
+	Provider *kubernetes.Provider
+	// DependsOn are resources the Helm release waits for (the node groups).
+	DependsOn []pulumi.Resource
+	// Tags are added to every taggable resource.
+	Tags map[string]string
+}
+
+// NodeDrain is a provisioned termination handler.
+type NodeDrain struct {
+	pulumi.ResourceState
+
+	// QueueURL and QueueARN identify the event queue.
+	QueueURL pulumi.StringOutput `pulumi:"queueUrl"`
+	QueueARN pulumi.StringOutput `pulumi:"queueArn"`
+	// RoleARN is the handler's IRSA role.
+	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
+	// RuleARNs are the EventBridge rules by key (see Rules).
+	RuleARNs pulumi.StringMapOutput `pulumi:"ruleArns"`
+	// Values are the handler's chart values (no secrets).
+	Values pulumi.MapOutput `pulumi:"values"`
+
+	// ChartVersion is the handler chart in use.
+	ChartVersion string
+	// Release is the Helm release, nil when Args.Provider is nil.
+	Release *helmv3.Release
+}
+
+// New creates the queue, rules and role and, given a Kubernetes provider,
+// installs the handler.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*NodeDrain, error) {
+	if args == nil {
+		return nil, fmt.Errorf("node drain %s: args are required", name)
+	}
+	switch {
+	case args.ClusterName == "" || args.Region == "":
+		return nil, fmt.Errorf("node drain %s: ClusterName and Region are required", name)
+	case args.OIDCProviderARN == nil || args.OIDCIssuerURL == nil:
+		return nil, fmt.Errorf("node drain %s: OIDCProviderARN and OIDCIssuerURL are required (the handler's role is assumed through IRSA)", name)
+	case args.ChartVersion != "" && !semverRe.MatchString(args.ChartVersion):
+		return nil, fmt.Errorf("node drain %s: chart version %q must look like 0.27.6", name, args.ChartVersion)
+	}
+	chartVersion := ChartVersion
+	if args.ChartVersion != "" {
+		chartVersion = args.ChartVersion
+	}
+	d := &NodeDrain{ChartVersion: chartVersion}
+	if err := ctx.RegisterComponentResource(TypeToken, name, d, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(d)
+	tags := pulumi.ToStringMap(args.Tags)
+
+	queue, err := sqs.NewQueue(ctx, name, &sqs.QueueArgs{
+		// SSE-SQS: encrypted at rest with no key policy to maintain. An
+		// SSE-KMS queue under the AWS managed alias/aws/sqs key cannot
+		// receive from EventBridge, whose service principal that key's
+		// policy does not allow.
+		SqsManagedSseEnabled: pulumi.Bool(true),
+		// Interruption events are stale after minutes (a Spot warning gives
+		// two); older ones would only make the handler drain replaced nodes.
+		MessageRetentionSeconds: pulumi.Int(300),
+		Tags:                    tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	d.QueueURL = queue.Url
+	d.QueueARN = queue.Arn
+
+	var asgNames pulumi.StringArrayOutput
+	if args.ASGNames != nil {
+		asgNames = args.ASGNames.ToStringArrayOutput()
+	} else {
+		asgNames = pulumi.StringArray{}.ToStringArrayOutput()
+	}
+	rules := Rules(nil)
+	ruleARNs := pulumi.StringMap{}
+	var ruleARNInputs []interface{}
+	for i, r := range rules {
+		i := i
+		pattern := asgNames.ApplyT(func(names []string) (string, error) {
+			return Rules(names)[i].Pattern.JSON()
+		}).(pulumi.StringOutput)
+		rule, err := cloudwatch.NewEventRule(ctx, name+"-"+r.Key, &cloudwatch.EventRuleArgs{
+			Description:  pulumi.Sprintf("%s for the node termination handler of EKS cluster %s", r.Description, args.ClusterName),
+			EventPattern: pattern,
+			Tags:         tags,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := cloudwatch.NewEventTarget(ctx, name+"-"+r.Key, &cloudwatch.EventTargetArgs{
+			Rule: rule.Name,
+			Arn:  queue.Arn,
+		}, parent); err != nil {
+			return nil, err
+		}
+		ruleARNs[r.Key] = rule.Arn
+		ruleARNInputs = append(ruleARNInputs, rule.Arn)
+	}
+	d.RuleARNs = ruleARNs.ToStringMapOutput()
+
+	queuePolicy := pulumi.All(append([]interface{}{queue.Arn}, ruleARNInputs...)...).ApplyT(func(v []interface{}) (string, error) {
+		arns := make([]string, len(v)-1)
+		for i := range arns {
+			arns[i] = v[i+1].(string)
+		}
+		doc, err := QueuePolicy(v[0].(string), arns)
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	if _, err := sqs.NewQueuePolicy(ctx, name, &sqs.QueuePolicyArgs{
+		QueueUrl: queue.Url,
+		Policy:   queuePolicy,
+	}, parent); err != nil {
+		return nil, err
+	}
+
+	trust := pulumi.All(args.OIDCProviderARN, args.OIDCIssuerURL).ApplyT(func(v []interface{}) (string, error) {
+		doc, err := iampolicy.IRSATrust(v[0].(string), v[1].(string), Namespace, ServiceAccountName)
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	role, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Node termination handler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
+		AssumeRolePolicy: trust,
+		Tags:             tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	policy := pulumi.All(args.OIDCProviderARN, queue.Arn).ApplyT(func(v []interface{}) (string, error) {
+		arn, err := iampolicy.ParseARN(v[0].(string))
+		if err != nil {
+			return "", err
+		}
+		doc, err := HandlerPolicy(HandlerPolicyInput{
+			Partition: arn.Partition, Region: args.Region, Account: arn.Account,
+			Cluster: args.ClusterName, QueueARN: v[1].(string),
+		})
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
+		Role:   role.Name,
+		Policy: policy,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	d.RoleARN = role.Arn
+
+	d.Values = pulumi.All(queue.Url, role.Arn).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
+		vals, err := BuildValues(ValuesInput{QueueURL: v[0].(string), Region: args.Region, RoleARN: v[1].(string)})
+		if err != nil {
+			return nil, err
+		}
+		return vals.Map()
+	}).(pulumi.MapOutput)
+
+	if args.Provider != nil {
+		d.Release, err = helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
+			Name:          pulumi.String(ReleaseName),
+			Namespace:     pulumi.String(Namespace),
+			Chart:         pulumi.String(Chart),
+			Version:       pulumi.String(chartVersion),
+			Values:        d.Values,
+			Atomic:        pulumi.Bool(true),
+			CleanupOnFail: pulumi.Bool(true),
+			MaxHistory:    pulumi.Int(10),
+			Timeout:       pulumi.Int(600),
+		}, parent, pulumi.Provider(args.Provider),
+			pulumi.DependsOn(append([]pulumi.Resource{rolePolicy}, args.DependsOn...)))
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"queueUrl":     d.QueueURL,
+		"queueArn":     d.QueueARN,
+		"roleArn":      d.RoleARN,
+		"ruleArns":     d.RuleARNs,
+		"values":       d.Values,
+		"chartVersion": pulumi.String(chartVersion),
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,190 @@
+package nodedrain
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/eksfleet/eksfleet/components/iampolicy"
+)
+
+// Contract with the node groups. A draining self-managed group carries the
+// managed tag (propagated to its instances, where the handler looks for it)
+// and a terminating lifecycle hook built from TerminationHook, so the ASG
+// waits for the handler to drain a node before terminating it.
+const (
+	// ManagedTagKey marks ASGs (and, propagated, instances) whose nodes the
+	// handler drains. The handler checks only that the key is present.
+	ManagedTagKey = "aws-node-termination-handler/managed"
+	// ManagedTagValue is the value eksfleet writes; any value works.
+	ManagedTagValue = "true"
+)
+
+// Drain timing. The hook's heartbeat must outlast the drain, or the ASG
+// terminates the instance mid-drain (guardrail B8 checks the relation).
+const (
+	// DrainTimeoutSeconds bounds how long the handler drains one node
+	// (its nodeTerminationGracePeriod).
+	DrainTimeoutSeconds = 480
+	// HookHeartbeatTimeoutSeconds is how long the ASG waits for the handler
+	// to complete the lifecycle action: the drain plus two minutes for the
+	// event to travel EventBridge → SQS → handler and for the API calls.
+	HookHeartbeatTimeoutSeconds = DrainTimeoutSeconds + 120
+)
+
+// Hook is a lifecycle hook specification.
+type Hook struct {
+	Name             string
+	Transition       string
+	DefaultResult    string
+	HeartbeatTimeout int
+}
+
+// TerminationHook is the hook a draining ASG needs. CONTINUE as the default
+// result lets a termination proceed when the handler is down: a node lost
+// without a drain beats an ASG that can never scale in.
+func TerminationHook() Hook {
+	return Hook{
+		Name:             "eksfleet-drain-on-terminate",
+		Transition:       "autoscaling:EC2_INSTANCE_TERMINATING",
+		DefaultResult:    "CONTINUE",
+		HeartbeatTimeout: HookHeartbeatTimeoutSeconds,
+	}
+}
+
+// EventPattern is an EventBridge event pattern.
+type EventPattern struct {
+	Source     []string            `json:"source"`
+	DetailType []string            `json:"detail-type"`
+	Detail     map[string][]string `json:"detail,omitempty"`
+}
+
+// JSON renders the pattern (detail keys sorted by encoding/json).
+func (p EventPattern) JSON() (string, error) {
+	b, err := json.Marshal(p)
+	return string(b), err
+}
+
+// Rule is one EventBridge rule feeding the queue.
+type Rule struct {
+	// Key names the rule's resources (<component>-<key>).
+	Key         string
+	Description string
+	Pattern     EventPattern
+}
+
+// Rules returns the five EventBridge rules of queue-processor mode (the
+// handler's README, "Create Amazon EventBridge Rules"). When asgNames is
+// non-empty the lifecycle rule only forwards those ASGs' hooks; the EC2 and
+// Health events carry no ASG, so the handler's managed-tag check filters them.
+func Rules(asgNames []string) []Rule {
+	lifecycle := EventPattern{Source: []string{"aws.autoscaling"}, DetailType: []string{"EC2 Instance-terminate Lifecycle Action"}}
+	if len(asgNames) > 0 {
+		names := append([]string(nil), asgNames...)
+		sort.Strings(names)
+		lifecycle.Detail = map[string][]string{"AutoScalingGroupName": names}
+	}
+	return []Rule{
+		{Key: "asg-termination", Description: "ASG terminating lifecycle hooks, drained before the instance goes", Pattern: lifecycle},
+		{Key: "spot-interruption", Description: "Spot two-minute interruption warnings", Pattern: EventPattern{
+			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Spot Instance Interruption Warning"}}},
+		{Key: "rebalance", Description: "Spot rebalance recommendations (the node is cordoned)", Pattern: EventPattern{
+			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Instance Rebalance Recommendation"}}},
+		// Only the states the handler acts on; running/pending events would
+		// fill the queue with messages it drops.
+		{Key: "state-change", Description: "Instances stopping or terminating outside the ASG's lifecycle", Pattern: EventPattern{
+			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Instance State-change Notification"},
+			Detail: map[string][]string{"state": {"stopping", "stopped", "shutting-down", "terminated"}}}},
+		{Key: "scheduled-change", Description: "AWS Health scheduled EC2 maintenance (retirements, reboots)", Pattern: EventPattern{
+			Source: []string{"aws.health"}, DetailType: []string{"AWS Health Event"},
+			Detail: map[string][]string{"service": {"EC2"}, "eventTypeCategory": {"scheduledChange"}}}},
+	}
+}
+
+// QueuePolicy lets only EventBridge, and only the given rules, send to the
+// queue. The handler README also grants sqs.amazonaws.com, which is needed
+// only when lifecycle hooks notify the queue directly; eksfleet routes them
+// through EventBridge, so that principal is left out.
+func QueuePolicy(queueARN string, ruleARNs []string) (iampolicy.Document, error) {
+	if !strings.HasPrefix(queueARN, "arn:") || !strings.Contains(queueARN, ":sqs:") {
+		return iampolicy.Document{}, fmt.Errorf("queue policy: %q is not an SQS queue ARN", queueARN)
+	}
+	if len(ruleARNs) == 0 {
+		return iampolicy.Document{}, fmt.Errorf("queue policy for %s: at least one EventBridge rule ARN is required", queueARN)
+	}
+	for _, a := range ruleARNs {
+		if !strings.Contains(a, ":events:") || !strings.Contains(a, ":rule/") {
+			return iampolicy.Document{}, fmt.Errorf("queue policy for %s: %q is not an EventBridge rule ARN", queueARN, a)
+		}
+	}
+	rules := append(iampolicy.Values(nil), ruleARNs...)
+	sort.Strings(rules)
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{{
+			Sid:       "EventBridgeRulesOfThisHandler",
+			Effect:    "Allow",
+			Principal: &iampolicy.Principal{Service: iampolicy.Values{"events.amazonaws.com"}},
+			Action:    iampolicy.Values{"sqs:SendMessage"},
+			Resource:  iampolicy.Values{queueARN},
+			Condition: map[string]map[string]iampolicy.Values{"ArnEquals": {"aws:SourceArn": rules}},
+		}},
+	}, nil
+}
+
+// HandlerPolicyInput identifies the handler's queue and cluster.
+type HandlerPolicyInput struct {
+	Partition, Region, Account string
+	// Cluster is the EKS cluster name; the handler may complete lifecycle
+	// actions only of ASGs tagged kubernetes.io/cluster/<Cluster>=owned.
+	Cluster  string
+	QueueARN string
+}
+
+// ClusterOwnedTagKey is the ownership tag every node ASG of a cluster carries.
+func ClusterOwnedTagKey(cluster string) string { return "kubernetes.io/cluster/" + cluster }
+
+// HandlerPolicy returns the handler's permissions (README "IAM Policy for
+// aws-node-termination-handler Deployment", narrowed):
+//
+//   - CompleteLifecycleAction only on ASGs of this account and region that
+//     belong to this cluster and carry the managed tag. In an account with
+//     several clusters every handler sees every lifecycle event; without
+//     this condition one cluster's handler could release another cluster's
+//     hook before that cluster had drained the node;
+//   - the Describe calls it uses to map instances to nodes and ASGs, on "*"
+//     because they have no resource-level permissions;
+//   - receive and delete on its own queue only.
+func HandlerPolicy(in HandlerPolicyInput) (iampolicy.Document, error) {
+	if in.Partition == "" || in.Region == "" || in.Account == "" || in.Cluster == "" || in.QueueARN == "" {
+		return iampolicy.Document{}, fmt.Errorf("handler policy needs partition, region, account, cluster and queue ARN, got %+v", in)
+	}
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{
+			{
+				Sid:      "CompleteHooksOfThisClustersManagedGroups",
+				Effect:   "Allow",
+				Action:   iampolicy.Values{"autoscaling:CompleteLifecycleAction"},
+				Resource: iampolicy.Values{fmt.Sprintf("arn:%s:autoscaling:%s:%s:autoScalingGroup:*:autoScalingGroupName/*", in.Partition, in.Region, in.Account)},
+				Condition: map[string]map[string]iampolicy.Values{
+					"StringEquals": {"aws:ResourceTag/" + ClusterOwnedTagKey(in.Cluster): {"owned"}},
+					"Null":         {"aws:ResourceTag/" + ManagedTagKey: {"false"}},
+				},
+			},
+			{
+				Sid:      "MapInstancesToNodesAndGroups",
+				Effect:   "Allow",
+				Action:   iampolicy.Values{"autoscaling:DescribeAutoScalingInstances", "autoscaling:DescribeTags", "ec2:DescribeInstances"},
+				Resource: iampolicy.Values{"*"},
+			},
+			{
+				Sid:      "ConsumeOwnQueue",
+				Effect:   "Allow",
+				Action:   iampolicy.Values{"sqs:DeleteMessage", "sqs:ReceiveMessage"},
+				Resource: iampolicy.Values{in.QueueARN},
+			},
+		},
+	}, nil
+}
