@@ -1,21 +1,27 @@
 package stacks_test
 
 import (
+	"fmt"
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/cluster"
 	"github.com/eksfleet/eksfleet/components/instancetypes"
 	"github.com/eksfleet/eksfleet/components/managed"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/eksfleet/eksfleet/components/selfmanaged"
 	"github.com/eksfleet/eksfleet/internal/inputs"
+	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/internal/userdata"
 	"github.com/eksfleet/eksfleet/stacks"
 	"github.com/eksfleet/eksfleet/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 func evaluate(t testing.TB, dir, stack string) *plan.Plan {
@@ -186,5 +192,72 @@ func checkManaged(t *testing.T, p *plan.Plan, g config.NodeGroup, wantPods int) 
 		}
 	} else if cfg.CNI.CustomNetworking || cfg.CNI.PrefixDelegation {
 		t.Errorf("managed group under custom networking or prefix delegation has no user data to set max pods")
+	}
+}
+
+// TestNodeGroupRefs checks what NodeGroups hands the rest of the program
+// (the autoscaler and termination handler wiring) for the dev stack.
+func TestNodeGroupRefs(t *testing.T) {
+	proj, err := plan.LoadProject("..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(proj.Name, proj.Stack, proj.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		name, kind              string
+		spot, autoscaled, drain bool
+		asgName, asgARN, role   string
+	}
+	var refs []got
+	cloud := mockcloud.New(mockcloud.Options{Project: proj.Name, Stack: proj.Stack, Region: cfg.Region})
+	err = cloud.Run(func(ctx *pulumi.Context) error {
+		cl, err := cluster.New(ctx, cfg.Cluster.Name, &cluster.Args{
+			Name: cfg.Cluster.Name, Version: cfg.Cluster.Version, Region: cfg.Region,
+			VpcID: pulumi.String(cfg.Network.VpcID), PrivateSubnetIDs: pulumi.ToStringArray(cfg.Network.PrivateSubnetIDs),
+			EndpointPrivateAccess: true, ServiceIPv4CIDR: cfg.Cluster.ServiceIPv4CIDR,
+		})
+		if err != nil {
+			return err
+		}
+		groups, err := stacks.NodeGroups(ctx, cfg, cl, map[string]string{"team": "platform"})
+		if err != nil {
+			return err
+		}
+		if n := len(stacks.NodeGroupResources(groups)); n != len(groups) {
+			return fmt.Errorf("NodeGroupResources gave %d resources for %d groups", n, len(groups))
+		}
+		for _, g := range groups {
+			r := got{name: g.Name, kind: g.Kind, spot: g.Spot, autoscaled: g.Autoscaled, drain: g.Drain}
+			for dst, o := range map[*string]pulumi.StringOutput{&r.asgName: g.ASGName, &r.asgARN: g.ASGARN, &r.role: g.RoleARN} {
+				v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
+				if err != nil {
+					return err
+				}
+				*dst, _ = v.Value.(string)
+			}
+			refs = append(refs, r)
+		}
+		return nil
+	}, mockcloud.RunConfig{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 2 {
+		t.Fatalf("refs %+v, want system and workers", refs)
+	}
+	for _, r := range refs {
+		want := map[string]got{
+			"system":  {name: "system", kind: config.KindManaged, autoscaled: true},
+			"workers": {name: "workers", kind: config.KindSelfManaged, spot: true, autoscaled: true, drain: true},
+		}[r.name]
+		if r.kind != want.kind || r.spot != want.spot || r.autoscaled != want.autoscaled || r.drain != want.drain {
+			t.Errorf("ref %+v, want %+v", r, want)
+		}
+		if r.asgName == "" || !strings.HasSuffix(r.asgARN, ":autoScalingGroupName/"+r.asgName) || !strings.HasPrefix(r.role, "arn:aws:iam::") {
+			t.Errorf("ref %s outputs: ASG %q, ARN %q, role %q", r.name, r.asgName, r.asgARN, r.role)
+		}
 	}
 }
