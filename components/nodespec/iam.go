@@ -1,42 +1,12 @@
 package nodespec
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/eksfleet/eksfleet/components/iampolicy"
 )
-
-// PolicyDocument is an IAM policy document. Typed values marshalled to JSON,
-// rather than hand-written JSON strings, cannot be malformed and read the
-// same every time, so the role never shows a spurious diff.
-type PolicyDocument struct {
-	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
-}
-
-// Statement is one statement of a PolicyDocument.
-type Statement struct {
-	Sid       string     `json:"Sid,omitempty"`
-	Effect    string     `json:"Effect"`
-	Principal *Principal `json:"Principal,omitempty"`
-	Action    []string   `json:"Action"`
-	Resource  []string   `json:"Resource,omitempty"`
-}
-
-// Principal names who a trust policy lets assume a role.
-type Principal struct {
-	Service []string `json:"Service,omitempty"`
-}
-
-// JSON renders the document.
-func (d PolicyDocument) JSON() (string, error) {
-	b, err := json.Marshal(d)
-	if err != nil {
-		return "", fmt.Errorf("rendering IAM policy document: %w", err)
-	}
-	return string(b), nil
-}
 
 // ec2Principal is EC2's service principal; the China partitions use their
 // own DNS suffix.
@@ -48,15 +18,16 @@ func ec2Principal(partition string) string {
 }
 
 // NodeTrustPolicy is the node role's trust policy: EC2 instances (through
-// the instance profile) may assume it, nothing else.
-func NodeTrustPolicy(partition string) PolicyDocument {
-	return PolicyDocument{
-		Version: "2012-10-17",
-		Statement: []Statement{{
+// the instance profile) may assume it, nothing else. Like every IAM
+// document of the project it is a typed iampolicy value, marshalled.
+func NodeTrustPolicy(partition string) iampolicy.Document {
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{{
 			Sid:       "EKSNodeAssumeRole",
 			Effect:    "Allow",
-			Principal: &Principal{Service: []string{ec2Principal(partition)}},
-			Action:    []string{"sts:AssumeRole"},
+			Principal: &iampolicy.Principal{Service: iampolicy.Values{ec2Principal(partition)}},
+			Action:    iampolicy.Values{"sts:AssumeRole"},
 		}},
 	}
 }

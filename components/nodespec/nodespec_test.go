@@ -1,12 +1,12 @@
 package nodespec_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/instancetypes"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 )
@@ -198,13 +198,16 @@ func TestNodeIAM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"Version":"2012-10-17","Statement":[{"Sid":"EKSNodeAssumeRole","Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}`
+	want := `{"Version":"2012-10-17","Statement":[{"Sid":"EKSNodeAssumeRole","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	if doc != want {
 		t.Errorf("trust policy\n%s\nwant\n%s", doc, want)
 	}
-	var parsed map[string]any
-	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
+	parsed, err := iampolicy.Parse(doc)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if got := parsed.Actions(); !reflect.DeepEqual(got, []string{"sts:AssumeRole"}) {
+		t.Errorf("trust policy allows %v, want only sts:AssumeRole", got)
 	}
 	if cn, _ := nodespec.NodeTrustPolicy("aws-cn").JSON(); !strings.Contains(cn, `"ec2.amazonaws.com.cn"`) {
 		t.Errorf("China trust policy %s lacks ec2.amazonaws.com.cn", cn)

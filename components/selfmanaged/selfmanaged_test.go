@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/instancetypes"
 	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/components/nodespec"
@@ -149,9 +150,13 @@ func TestResourcesAndParenting(t *testing.T) {
 func TestIAMAndAccessEntry(t *testing.T) {
 	cloud := mustRun(t, baseArgs())
 	role, roleIn := only(t, cloud, typeRole)
-	trust := roleIn.String("assumeRolePolicy")
-	if !strings.Contains(trust, `"Service":["ec2.amazonaws.com"]`) || !strings.Contains(trust, `"sts:AssumeRole"`) {
-		t.Errorf("trust policy %s does not let EC2 assume the role", trust)
+	trust, err := iampolicy.Parse(roleIn.String("assumeRolePolicy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trust.Statement) != 1 || !reflect.DeepEqual(trust.Statement[0].Principal, &iampolicy.Principal{Service: iampolicy.Values{"ec2.amazonaws.com"}}) ||
+		!reflect.DeepEqual(trust.Actions(), []string{"sts:AssumeRole"}) {
+		t.Errorf("trust policy %+v does not let EC2, and only EC2, assume the role", trust)
 	}
 	var policies []string
 	for _, att := range cloud.OfType(typeAttachment) {
