@@ -84,34 +84,6 @@ func mustRun(t *testing.T, args *managed.Args) (*mockcloud.Cloud, outputs) {
 	return cloud, out
 }
 
-func only(t *testing.T, cloud *mockcloud.Cloud, typ string) (mockcloud.Resource, inputs.Map) {
-	t.Helper()
-	rs := cloud.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
-	}
-	return rs[0], inputs.Of(rs[0])
-}
-
-func want(t *testing.T, in inputs.Map, path string, value any) {
-	t.Helper()
-	got, ok := in.Get(path)
-	if !ok {
-		t.Errorf("%s is absent, want %v", path, value)
-		return
-	}
-	if !reflect.DeepEqual(got, value) {
-		t.Errorf("%s = %#v, want %#v", path, got, value)
-	}
-}
-
-func absent(t *testing.T, in inputs.Map, path string) {
-	t.Helper()
-	if v, ok := in.Get(path); ok && v != nil {
-		t.Errorf("%s = %#v, want it absent", path, v)
-	}
-}
-
 // asgTags reads the aws.autoscaling.Tag resources back, checking each
 // targets asgName.
 func asgTags(t *testing.T, cloud *mockcloud.Cloud, asgName string) []nodespec.Tag {
@@ -156,7 +128,7 @@ func TestResources(t *testing.T) {
 	if !strings.HasPrefix(out.asgName, "eks-") || !strings.Contains(out.asgARN, ":autoScalingGroupName/"+out.asgName) {
 		t.Errorf("ASG name %q, ARN %q", out.asgName, out.asgARN)
 	}
-	role, _ := only(t, cloud, typeRole)
+	role, _ := inputs.Only(t, cloud, typeRole)
 	if out.roleARN != role.Outputs["arn"].StringValue() || out.nodeGroupName == "" {
 		t.Errorf("outputs %+v", out)
 	}
@@ -164,27 +136,27 @@ func TestResources(t *testing.T) {
 
 func TestNodeGroup(t *testing.T) {
 	cloud, out := mustRun(t, baseArgs())
-	ng, in := only(t, cloud, typeNodeGroup)
-	lt, _ := only(t, cloud, typeLT)
+	ng, in := inputs.Only(t, cloud, typeNodeGroup)
+	lt, _ := inputs.Only(t, cloud, typeLT)
 	if !reflect.DeepEqual(ng.IgnoreChanges, []string{"scalingConfig.desiredSize"}) {
 		t.Errorf("ignoreChanges = %v, want [scalingConfig.desiredSize]", ng.IgnoreChanges)
 	}
-	want(t, in, "clusterName", "acme-dev")
-	want(t, in, "version", "1.33")
-	want(t, in, "amiType", "AL2023_x86_64_STANDARD")
-	want(t, in, "capacityType", "ON_DEMAND")
-	want(t, in, "instanceTypes", []any{"m6i.large"})
-	want(t, in, "scalingConfig", map[string]any{"minSize": int64(1), "maxSize": int64(3), "desiredSize": int64(2)})
-	want(t, in, "labels", map[string]any{"workload": "system"})
-	want(t, in, "taints", []any{
+	in.Expect(t, "clusterName", "acme-dev")
+	in.Expect(t, "version", "1.33")
+	in.Expect(t, "amiType", "AL2023_x86_64_STANDARD")
+	in.Expect(t, "capacityType", "ON_DEMAND")
+	in.Expect(t, "instanceTypes", []any{"m6i.large"})
+	in.Expect(t, "scalingConfig", map[string]any{"minSize": int64(1), "maxSize": int64(3), "desiredSize": int64(2)})
+	in.Expect(t, "labels", map[string]any{"workload": "system"})
+	in.Expect(t, "taints", []any{
 		map[string]any{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"},
 		map[string]any{"key": "example.com/quiet", "effect": "PREFER_NO_SCHEDULE"},
 	})
-	want(t, in, "updateConfig", map[string]any{"maxUnavailable": int64(1)})
-	want(t, in, "nodeRoleArn", out.roleARN)
-	want(t, in, "subnetIds", []any{"subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b01"})
-	want(t, in, "launchTemplate.id", lt.ID)
-	want(t, in, "launchTemplate.version", "1")
+	in.Expect(t, "updateConfig", map[string]any{"maxUnavailable": int64(1)})
+	in.Expect(t, "nodeRoleArn", out.roleARN)
+	in.Expect(t, "subnetIds", []any{"subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b01"})
+	in.Expect(t, "launchTemplate.id", lt.ID)
+	in.Expect(t, "launchTemplate.version", "1")
 	found := false
 	for _, d := range ng.Dependencies {
 		found = found || strings.Contains(d, typeAttachment)
@@ -200,30 +172,30 @@ func TestAMITypeAndCapacity(t *testing.T) {
 	args.CapacityType = nodegroup.Spot
 	args.UpdateConfig = &nodegroup.UpdateConfig{MaxUnavailablePercentage: 25}
 	cloud, _ := mustRun(t, args)
-	_, in := only(t, cloud, typeNodeGroup)
-	want(t, in, "amiType", "BOTTLEROCKET_ARM_64")
-	want(t, in, "capacityType", "SPOT")
-	want(t, in, "instanceTypes", []any{"m7g.large", "m6g.large"})
-	want(t, in, "updateConfig", map[string]any{"maxUnavailablePercentage": int64(25)})
-	_, lt := only(t, cloud, typeLT)
-	want(t, lt, "blockDeviceMappings[1].deviceName", "/dev/xvdb")
+	_, in := inputs.Only(t, cloud, typeNodeGroup)
+	in.Expect(t, "amiType", "BOTTLEROCKET_ARM_64")
+	in.Expect(t, "capacityType", "SPOT")
+	in.Expect(t, "instanceTypes", []any{"m7g.large", "m6g.large"})
+	in.Expect(t, "updateConfig", map[string]any{"maxUnavailablePercentage": int64(25)})
+	_, lt := inputs.Only(t, cloud, typeLT)
+	lt.Expect(t, "blockDeviceMappings[1].deviceName", "/dev/xvdb")
 }
 
 func TestLaunchTemplate(t *testing.T) {
 	cloud, _ := mustRun(t, baseArgs())
-	_, lt := only(t, cloud, typeLT)
-	want(t, lt, "metadataOptions.httpTokens", "required")
-	want(t, lt, "metadataOptions.httpPutResponseHopLimit", int64(2))
-	want(t, lt, "blockDeviceMappings[0].deviceName", "/dev/xvda")
-	want(t, lt, "blockDeviceMappings[0].ebs.encrypted", "true")
-	want(t, lt, "blockDeviceMappings[0].ebs.volumeType", "gp3")
-	want(t, lt, "networkInterfaces[0].associatePublicIpAddress", "false")
-	want(t, lt, "networkInterfaces[0].securityGroups", []any{nodeSG})
-	want(t, lt, "tagSpecifications[0].tags.Name", "acme-dev-system")
+	_, lt := inputs.Only(t, cloud, typeLT)
+	lt.Expect(t, "metadataOptions.httpTokens", "required")
+	lt.Expect(t, "metadataOptions.httpPutResponseHopLimit", int64(2))
+	lt.Expect(t, "blockDeviceMappings[0].deviceName", "/dev/xvda")
+	lt.Expect(t, "blockDeviceMappings[0].ebs.encrypted", "true")
+	lt.Expect(t, "blockDeviceMappings[0].ebs.volumeType", "gp3")
+	lt.Expect(t, "networkInterfaces[0].associatePublicIpAddress", "false")
+	lt.Expect(t, "networkInterfaces[0].securityGroups", []any{nodeSG})
+	lt.Expect(t, "tagSpecifications[0].tags.Name", "acme-dev-system")
 	// EKS sets these from the node group; a launch template that set them
 	// would pin the AMI and instance type.
 	for _, path := range []string{"imageId", "instanceType", "iamInstanceProfile", "userData"} {
-		absent(t, lt, path)
+		lt.ExpectAbsent(t, path)
 	}
 }
 
@@ -232,7 +204,7 @@ func TestNodeConfigForCustomNetworking(t *testing.T) {
 	args.Cluster.Network = instancetypes.NetworkMode{CustomNetworking: true}
 	args.KubeletExtraArgs = []string{"--image-gc-high-threshold=80"}
 	cloud, _ := mustRun(t, args)
-	_, lt := only(t, cloud, typeLT)
+	_, lt := inputs.Only(t, cloud, typeLT)
 	node, err := userdata.DecodeBase64(bootstrap.AL2023, lt.String("userData"))
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +228,7 @@ func TestBottlerocketPrefixDelegation(t *testing.T) {
 	args.AMIFamily, args.Architecture, args.InstanceTypes = bootstrap.Bottlerocket, "arm64", []string{"m7g.large"}
 	args.Cluster.Network = instancetypes.NetworkMode{PrefixDelegation: true}
 	cloud, _ := mustRun(t, args)
-	_, lt := only(t, cloud, typeLT)
+	_, lt := inputs.Only(t, cloud, typeLT)
 	node, err := userdata.DecodeBase64(bootstrap.Bottlerocket, lt.String("userData"))
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +247,7 @@ func TestASGTags(t *testing.T) {
 			args.CapacityType = capacity
 			cloud, out := mustRun(t, args)
 			tags := asgTags(t, cloud, out.asgName)
-			_, ng := only(t, cloud, typeNodeGroup)
+			_, ng := inputs.Only(t, cloud, typeNodeGroup)
 
 			wantLabels := map[string]string{"eks.amazonaws.com/capacityType": capacity}
 			apiLabels, _ := ng.Get("labels")
@@ -343,8 +315,8 @@ func TestExistingRole(t *testing.T) {
 	if n := len(cloud.OfType(typeRole)) + len(cloud.OfType(typeAttachment)); n != 0 {
 		t.Errorf("%d role resources for an existing role", n)
 	}
-	_, in := only(t, cloud, typeNodeGroup)
-	want(t, in, "nodeRoleArn", args.Role.ExistingRoleARN)
+	_, in := inputs.Only(t, cloud, typeNodeGroup)
+	in.Expect(t, "nodeRoleArn", args.Role.ExistingRoleARN)
 }
 
 func TestRefusals(t *testing.T) {
@@ -390,6 +362,6 @@ func TestAL2WithoutUserDataIsFine(t *testing.T) {
 	args := baseArgs()
 	args.AMIFamily, args.Cluster.Version = bootstrap.AL2, "1.32"
 	cloud, _ := mustRun(t, args)
-	_, in := only(t, cloud, typeNodeGroup)
-	want(t, in, "amiType", "AL2_x86_64")
+	_, in := inputs.Only(t, cloud, typeNodeGroup)
+	in.Expect(t, "amiType", "AL2_x86_64")
 }

@@ -79,34 +79,6 @@ func mustRun(t *testing.T, args *selfmanaged.Args) *mockcloud.Cloud {
 	return cloud
 }
 
-func only(t *testing.T, cloud *mockcloud.Cloud, typ string) (mockcloud.Resource, inputs.Map) {
-	t.Helper()
-	rs := cloud.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
-	}
-	return rs[0], inputs.Of(rs[0])
-}
-
-func want(t *testing.T, in inputs.Map, path string, value any) {
-	t.Helper()
-	got, ok := in.Get(path)
-	if !ok {
-		t.Errorf("%s is absent, want %v", path, value)
-		return
-	}
-	if !reflect.DeepEqual(got, value) {
-		t.Errorf("%s = %#v, want %#v", path, got, value)
-	}
-}
-
-func absent(t *testing.T, in inputs.Map, path string) {
-	t.Helper()
-	if v, ok := in.Get(path); ok && v != nil {
-		t.Errorf("%s = %#v, want it absent", path, v)
-	}
-}
-
 // asgTags reads the tags from the recorded ASG inputs.
 func asgTags(t *testing.T, in inputs.Map) []nodespec.Tag {
 	t.Helper()
@@ -149,7 +121,7 @@ func TestResourcesAndParenting(t *testing.T) {
 
 func TestIAMAndAccessEntry(t *testing.T) {
 	cloud := mustRun(t, baseArgs())
-	role, roleIn := only(t, cloud, typeRole)
+	role, roleIn := inputs.Only(t, cloud, typeRole)
 	trust, err := iampolicy.Parse(roleIn.String("assumeRolePolicy"))
 	if err != nil {
 		t.Fatal(err)
@@ -173,12 +145,12 @@ func TestIAMAndAccessEntry(t *testing.T) {
 		t.Errorf("policies %v, want %v", policies, wantPolicies)
 	}
 	roleARN := role.Outputs["arn"].StringValue()
-	_, entry := only(t, cloud, typeEntry)
-	want(t, entry, "type", "EC2_LINUX")
-	want(t, entry, "principalArn", roleARN)
-	want(t, entry, "clusterName", "acme-dev")
-	_, profile := only(t, cloud, typeProfile)
-	want(t, profile, "role", role.Outputs["name"].StringValue())
+	_, entry := inputs.Only(t, cloud, typeEntry)
+	entry.Expect(t, "type", "EC2_LINUX")
+	entry.Expect(t, "principalArn", roleARN)
+	entry.Expect(t, "clusterName", "acme-dev")
+	_, profile := inputs.Only(t, cloud, typeProfile)
+	profile.Expect(t, "role", role.Outputs["name"].StringValue())
 }
 
 func TestExistingRole(t *testing.T) {
@@ -188,29 +160,29 @@ func TestExistingRole(t *testing.T) {
 	if n := len(cloud.OfType(typeRole)) + len(cloud.OfType(typeAttachment)); n != 0 {
 		t.Errorf("%d role resources created, want none for an existing role", n)
 	}
-	_, profile := only(t, cloud, typeProfile)
-	want(t, profile, "role", "eks-node")
-	_, entry := only(t, cloud, typeEntry)
-	want(t, entry, "principalArn", args.Role.ExistingRoleARN)
+	_, profile := inputs.Only(t, cloud, typeProfile)
+	profile.Expect(t, "role", "eks-node")
+	_, entry := inputs.Only(t, cloud, typeEntry)
+	entry.Expect(t, "principalArn", args.Role.ExistingRoleARN)
 }
 
 func TestLaunchTemplate(t *testing.T) {
 	cloud := mustRun(t, baseArgs())
-	_, lt := only(t, cloud, typeLT)
-	want(t, lt, "metadataOptions.httpTokens", "required")
-	want(t, lt, "metadataOptions.httpEndpoint", "enabled")
-	want(t, lt, "metadataOptions.httpPutResponseHopLimit", int64(2))
-	want(t, lt, "monitoring.enabled", true)
-	want(t, lt, "networkInterfaces[0].associatePublicIpAddress", "false")
-	want(t, lt, "networkInterfaces[0].securityGroups", []any{nodeSG})
+	_, lt := inputs.Only(t, cloud, typeLT)
+	lt.Expect(t, "metadataOptions.httpTokens", "required")
+	lt.Expect(t, "metadataOptions.httpEndpoint", "enabled")
+	lt.Expect(t, "metadataOptions.httpPutResponseHopLimit", int64(2))
+	lt.Expect(t, "monitoring.enabled", true)
+	lt.Expect(t, "networkInterfaces[0].associatePublicIpAddress", "false")
+	lt.Expect(t, "networkInterfaces[0].securityGroups", []any{nodeSG})
 	if n := len(lt.List("networkInterfaces")); n != 1 {
 		t.Errorf("%d network interfaces, want 1", n)
 	}
-	want(t, lt, "blockDeviceMappings", []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{
+	lt.Expect(t, "blockDeviceMappings", []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{
 		"volumeSize": int64(50), "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}}})
-	want(t, lt, "instanceType", "m5.large")
-	profile, _ := only(t, cloud, typeProfile)
-	want(t, lt, "iamInstanceProfile.arn", profile.Outputs["arn"].StringValue())
+	lt.Expect(t, "instanceType", "m5.large")
+	profile, _ := inputs.Only(t, cloud, typeProfile)
+	lt.Expect(t, "iamInstanceProfile.arn", profile.Outputs["arn"].StringValue())
 
 	param := "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/standard/recommended/image_id"
 	if !slices.Contains(cloud.Invokes(), "aws:ssm/getParameter:getParameter") {
@@ -235,17 +207,17 @@ func TestLaunchTemplate(t *testing.T) {
 func TestHopLimitConfigurable(t *testing.T) {
 	args := baseArgs()
 	args.ImdsHopLimit = 1
-	_, lt := only(t, mustRun(t, args), typeLT)
-	want(t, lt, "metadataOptions.httpPutResponseHopLimit", int64(1))
-	want(t, lt, "metadataOptions.httpTokens", "required")
+	_, lt := inputs.Only(t, mustRun(t, args), typeLT)
+	lt.Expect(t, "metadataOptions.httpPutResponseHopLimit", int64(1))
+	lt.Expect(t, "metadataOptions.httpTokens", "required")
 }
 
 func TestExplicitAMI(t *testing.T) {
 	args := baseArgs()
 	args.ImageID = "ami-0123456789abcdef0"
 	cloud := mustRun(t, args)
-	_, lt := only(t, cloud, typeLT)
-	want(t, lt, "imageId", "ami-0123456789abcdef0")
+	_, lt := inputs.Only(t, cloud, typeLT)
+	lt.Expect(t, "imageId", "ami-0123456789abcdef0")
 	if slices.Contains(cloud.Invokes(), "aws:ssm/getParameter:getParameter") {
 		t.Error("looked up the SSM parameter although the AMI is pinned")
 	}
@@ -253,25 +225,25 @@ func TestExplicitAMI(t *testing.T) {
 
 func TestAutoScalingGroup(t *testing.T) {
 	cloud := mustRun(t, baseArgs())
-	asg, in := only(t, cloud, typeASG)
-	lt, _ := only(t, cloud, typeLT)
+	asg, in := inputs.Only(t, cloud, typeASG)
+	lt, _ := inputs.Only(t, cloud, typeLT)
 	if !reflect.DeepEqual(asg.IgnoreChanges, []string{"desiredCapacity"}) {
 		t.Errorf("ignoreChanges = %v, want [desiredCapacity]", asg.IgnoreChanges)
 	}
-	want(t, in, "minSize", int64(1))
-	want(t, in, "maxSize", int64(5))
-	want(t, in, "desiredCapacity", int64(2))
-	want(t, in, "vpcZoneIdentifiers", []any{"subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b01"})
-	want(t, in, "launchTemplate.id", lt.ID)
+	in.Expect(t, "minSize", int64(1))
+	in.Expect(t, "maxSize", int64(5))
+	in.Expect(t, "desiredCapacity", int64(2))
+	in.Expect(t, "vpcZoneIdentifiers", []any{"subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b01"})
+	in.Expect(t, "launchTemplate.id", lt.ID)
 	// latestVersion (1 in the fake), stringified: a new version changes the
 	// group and starts a refresh, which "$Latest" would not.
-	want(t, in, "launchTemplate.version", "1")
-	want(t, in, "capacityRebalance", false)
-	want(t, in, "defaultInstanceWarmup", int64(300))
-	absent(t, in, "mixedInstancesPolicy")
-	absent(t, in, "instanceRefresh")
-	absent(t, in, "initialLifecycleHooks")
-	absent(t, in, "warmPool")
+	in.Expect(t, "launchTemplate.version", "1")
+	in.Expect(t, "capacityRebalance", false)
+	in.Expect(t, "defaultInstanceWarmup", int64(300))
+	in.ExpectAbsent(t, "mixedInstancesPolicy")
+	in.ExpectAbsent(t, "instanceRefresh")
+	in.ExpectAbsent(t, "initialLifecycleHooks")
+	in.ExpectAbsent(t, "warmPool")
 	for _, dep := range []string{typeEntry, typeAttachment} {
 		found := false
 		for _, d := range asg.Dependencies {
@@ -288,15 +260,15 @@ func TestSpotMixedInstances(t *testing.T) {
 	args.InstanceTypes = []string{"m5.large", "m5a.large"}
 	args.Spot = &nodespec.Spot{OnDemandBaseCapacity: 1, OnDemandPercentageAboveBaseCapacity: 10, AllocationStrategy: "capacity-optimized"}
 	cloud := mustRun(t, args)
-	lt, _ := only(t, cloud, typeLT)
-	_, in := only(t, cloud, typeASG)
-	want(t, in, "capacityRebalance", true)
-	absent(t, in, "launchTemplate")
-	want(t, in, "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId", lt.ID)
-	want(t, in, "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version", "1")
-	want(t, in, "mixedInstancesPolicy.launchTemplate.overrides", []any{
+	lt, _ := inputs.Only(t, cloud, typeLT)
+	_, in := inputs.Only(t, cloud, typeASG)
+	in.Expect(t, "capacityRebalance", true)
+	in.ExpectAbsent(t, "launchTemplate")
+	in.Expect(t, "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId", lt.ID)
+	in.Expect(t, "mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.version", "1")
+	in.Expect(t, "mixedInstancesPolicy.launchTemplate.overrides", []any{
 		map[string]any{"instanceType": "m5.large"}, map[string]any{"instanceType": "m5a.large"}})
-	want(t, in, "mixedInstancesPolicy.instancesDistribution", map[string]any{
+	in.Expect(t, "mixedInstancesPolicy.instancesDistribution", map[string]any{
 		"onDemandAllocationStrategy": "prioritized", "onDemandBaseCapacity": int64(1),
 		"onDemandPercentageAboveBaseCapacity": int64(10), "spotAllocationStrategy": "capacity-optimized"})
 	if tags := tagMap(asgTags(t, in)); tags["k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType"].Value != "SPOT" {
@@ -307,43 +279,43 @@ func TestSpotMixedInstances(t *testing.T) {
 func TestSpotByCapacityTypeUsesDefaults(t *testing.T) {
 	args := baseArgs()
 	args.CapacityType = nodegroup.Spot
-	_, in := only(t, mustRun(t, args), typeASG)
-	want(t, in, "capacityRebalance", true)
-	want(t, in, "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy", "price-capacity-optimized")
-	want(t, in, "mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", int64(0))
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "capacityRebalance", true)
+	in.Expect(t, "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy", "price-capacity-optimized")
+	in.Expect(t, "mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", int64(0))
 }
 
 func TestOnDemandMultiType(t *testing.T) {
 	args := baseArgs()
 	args.InstanceTypes = []string{"m6i.xlarge", "m6a.xlarge"}
-	_, in := only(t, mustRun(t, args), typeASG)
-	want(t, in, "capacityRebalance", false)
-	want(t, in, "mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", int64(100))
-	absent(t, in, "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy")
-	want(t, in, "mixedInstancesPolicy.launchTemplate.overrides[1].instanceType", "m6a.xlarge")
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "capacityRebalance", false)
+	in.Expect(t, "mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", int64(100))
+	in.ExpectAbsent(t, "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy")
+	in.Expect(t, "mixedInstancesPolicy.launchTemplate.overrides[1].instanceType", "m6a.xlarge")
 }
 
 func TestInstanceRefresh(t *testing.T) {
 	args := baseArgs()
 	args.InstanceRefresh = &nodegroup.InstanceRefresh{Enabled: true, MinHealthyPercentage: 90, MaxHealthyPercentage: 120, InstanceWarmupSeconds: 240}
-	_, in := only(t, mustRun(t, args), typeASG)
-	want(t, in, "instanceRefresh.strategy", "Rolling")
-	want(t, in, "instanceRefresh.preferences.minHealthyPercentage", int64(90))
-	want(t, in, "instanceRefresh.preferences.maxHealthyPercentage", int64(120))
-	want(t, in, "instanceRefresh.preferences.instanceWarmup", "240")
-	want(t, in, "defaultInstanceWarmup", int64(240))
-	want(t, in, "launchTemplate.version", "1")
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "instanceRefresh.strategy", "Rolling")
+	in.Expect(t, "instanceRefresh.preferences.minHealthyPercentage", int64(90))
+	in.Expect(t, "instanceRefresh.preferences.maxHealthyPercentage", int64(120))
+	in.Expect(t, "instanceRefresh.preferences.instanceWarmup", "240")
+	in.Expect(t, "defaultInstanceWarmup", int64(240))
+	in.Expect(t, "launchTemplate.version", "1")
 
 	args.InstanceRefresh.Enabled = false
-	_, in = only(t, mustRun(t, args), typeASG)
-	absent(t, in, "instanceRefresh")
+	_, in = inputs.Only(t, mustRun(t, args), typeASG)
+	in.ExpectAbsent(t, "instanceRefresh")
 }
 
 func TestDrainOnTermination(t *testing.T) {
 	args := baseArgs()
 	args.DrainOnTermination = true
-	_, in := only(t, mustRun(t, args), typeASG)
-	want(t, in, "initialLifecycleHooks", []any{map[string]any{
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "initialLifecycleHooks", []any{map[string]any{
 		"name": "drain-on-termination", "lifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
 		"defaultResult": "CONTINUE", "heartbeatTimeout": int64(300)}})
 	tag, ok := tagMap(asgTags(t, in))["aws-node-termination-handler/managed"]
@@ -356,13 +328,13 @@ func TestWarmPool(t *testing.T) {
 	args := baseArgs()
 	limit := 4
 	args.WarmPool = &nodegroup.WarmPool{MinSize: 1, State: "Stopped", MaxGroupPreparedCapacity: &limit}
-	_, in := only(t, mustRun(t, args), typeASG)
-	want(t, in, "warmPool", map[string]any{"minSize": int64(1), "poolState": "Stopped", "maxGroupPreparedCapacity": int64(4)})
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "warmPool", map[string]any{"minSize": int64(1), "poolState": "Stopped", "maxGroupPreparedCapacity": int64(4)})
 }
 
 func TestTags(t *testing.T) {
 	args := baseArgs()
-	_, in := only(t, mustRun(t, args), typeASG)
+	_, in := inputs.Only(t, mustRun(t, args), typeASG)
 	tags := tagMap(asgTags(t, in))
 	for key, wantTag := range map[string]nodespec.Tag{
 		"Name":                               {Value: "acme-dev-workers", PropagateAtLaunch: true},
@@ -388,7 +360,7 @@ func TestTags(t *testing.T) {
 	}
 
 	args.Autoscaling = false
-	_, in = only(t, mustRun(t, args), typeASG)
+	_, in = inputs.Only(t, mustRun(t, args), typeASG)
 	for key := range tagMap(asgTags(t, in)) {
 		if strings.HasPrefix(key, "k8s.io/cluster-autoscaler/") {
 			t.Errorf("autoscaling off, but tag %q is set", key)
@@ -418,8 +390,8 @@ func TestTagsEqualKubeletSettings(t *testing.T) {
 				args.Cluster.Version = "1.32"
 			}
 			cloud := mustRun(t, args)
-			_, lt := only(t, cloud, typeLT)
-			_, asg := only(t, cloud, typeASG)
+			_, lt := inputs.Only(t, cloud, typeLT)
+			_, asg := inputs.Only(t, cloud, typeASG)
 			node, err := userdata.DecodeBase64(tc.family, lt.String("userData"))
 			if err != nil {
 				t.Fatal(err)
@@ -447,8 +419,8 @@ func TestBottlerocketDataVolume(t *testing.T) {
 	args.AMIFamily, args.Architecture, args.InstanceTypes = bootstrap.Bottlerocket, "arm64", []string{"m7g.large"}
 	args.Volume = nodespec.Volume{SizeGiB: 100, Type: "gp3", Encrypted: true}
 	cloud := mustRun(t, args)
-	_, lt := only(t, cloud, typeLT)
-	want(t, lt, "blockDeviceMappings", []any{
+	_, lt := inputs.Only(t, cloud, typeLT)
+	lt.Expect(t, "blockDeviceMappings", []any{
 		map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}},
 		map[string]any{"deviceName": "/dev/xvdb", "ebs": map[string]any{"volumeSize": int64(100), "volumeType": "gp3", "encrypted": "true", "deleteOnTermination": "true"}},
 	})

@@ -1,12 +1,14 @@
 // Package inputs reads recorded resource inputs by path, for component tests
 // and checks over mockcloud recordings: Of(r).Get("metadataOptions.httpTokens"),
-// Get("tags[0].key").
+// Get("tags[0].key"), and asserts on them in tests (Only, Expect).
 package inputs
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/eksfleet/eksfleet/internal/plan"
@@ -65,4 +67,37 @@ func (m Map) List(path string) []any {
 	v, _ := m.Get(path)
 	l, _ := v.([]any)
 	return l
+}
+
+// Only returns the one recorded resource of a type and its inputs, failing
+// the test when there is not exactly one.
+func Only(t testing.TB, cloud *mockcloud.Cloud, typ string) (mockcloud.Resource, Map) {
+	t.Helper()
+	rs := cloud.OfType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of type %s, want 1", len(rs), typ)
+	}
+	return rs[0], Of(rs[0])
+}
+
+// Expect reports an error unless the value at path equals want (numbers
+// are int64 or float64, as plan JSON renders them).
+func (m Map) Expect(t testing.TB, path string, want any) {
+	t.Helper()
+	got, ok := m.Get(path)
+	if !ok {
+		t.Errorf("%s is absent, want %v", path, want)
+		return
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s = %#v, want %#v", path, got, want)
+	}
+}
+
+// ExpectAbsent reports an error when path holds a value.
+func (m Map) ExpectAbsent(t testing.TB, path string) {
+	t.Helper()
+	if v, ok := m.Get(path); ok && v != nil {
+		t.Errorf("%s = %#v, want it absent", path, v)
+	}
 }
