@@ -240,7 +240,7 @@ func prepare(a *Args) (*groupPlan, error) {
 		Resources:   nodespec.TemplateResources(a.InstanceTypes, a.Volume.SizeGiB, pods),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Auto Scaling Group tags: %w", err)
+		return nil, fmt.Errorf("computing the Auto Scaling Group tags: %w", err)
 	}
 	return p, nil
 }

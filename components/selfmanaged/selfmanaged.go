@@ -252,7 +252,7 @@ func prepare(a *Args) (*groupPlan, error) {
 		UserTags:    a.Tags,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("Auto Scaling Group tags: %w", err)
+		return nil, fmt.Errorf("computing the Auto Scaling Group tags: %w", err)
 	}
 	return p, nil
 }

@@ -236,10 +236,10 @@ func (n *Node) bottlerocket(data []byte) error {
 	var s bottlerocketSettings
 	md, err := toml.Decode(string(data), &s)
 	if err != nil {
-		return fmt.Errorf("Bottlerocket settings: %w", err)
+		return fmt.Errorf("decoding Bottlerocket settings: %w", err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
-		return fmt.Errorf("Bottlerocket settings: unexpected keys %v", undecoded)
+		return fmt.Errorf("decoding Bottlerocket settings: unexpected keys %v", undecoded)
 	}
 	k := s.Settings.Kubernetes
 	n.ClusterName, n.Endpoint, n.CertificateAuthority, n.ClusterDNSIP, n.MaxPods = k.ClusterName, k.APIServer, k.ClusterCertificate, k.ClusterDNSIP, k.MaxPods
