@@ -123,6 +123,9 @@ func Compose(ctx *pulumi.Context, cfg *config.Config) error {
 	if _, err := cl.InstallCoreDNS(ctx, NodeGroupResources(nodeGroups)); err != nil {
 		return err
 	}
+	if err := Autoscaling(ctx, cfg, cl, nodeGroups, tags); err != nil {
+		return err
+	}
 
 	ctx.Export("clusterName", cl.Name)
 	ctx.Export("clusterEndpoint", cl.Endpoint)

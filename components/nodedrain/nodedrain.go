@@ -9,7 +9,7 @@
 // reclaims, manual scale-in) does not drain, which is what this covers.
 //
 // Division of work with the node groups: a draining group's ASG carries the
-// terminating lifecycle hook (TerminationHook) and the managed tag
+// terminating lifecycle hook (see CheckHook) and the managed tag
 // (ManagedTagKey, propagated to instances); this component owns the queue,
 // its policy, the rules, the handler's IRSA role and the chart.
 //

@@ -11,8 +11,8 @@ import (
 
 // Contract with the node groups. A draining self-managed group carries the
 // managed tag (propagated to its instances, where the handler looks for it)
-// and a terminating lifecycle hook built from TerminationHook, so the ASG
-// waits for the handler to drain a node before terminating it.
+// and a terminating lifecycle hook that passes CheckHook, so the ASG waits
+// for the handler to drain a node before terminating it.
 const (
 	// ManagedTagKey marks ASGs (and, propagated, instances) whose nodes the
 	// handler drains. The handler checks only that the key is present.
@@ -21,36 +21,43 @@ const (
 	ManagedTagValue = "true"
 )
 
-// Drain timing. The hook's heartbeat must outlast the drain, or the ASG
-// terminates the instance mid-drain (guardrail B8 checks the relation).
+// Drain timing. A draining ASG's terminating hook holds the instance for
+// its heartbeat timeout, waiting for the handler to complete the lifecycle
+// action. The handler's drain deadline has to end inside that window, with
+// time left for the event to travel (EventBridge, SQS, the handler's 20 s
+// long poll) and for the CompleteLifecycleAction call; otherwise the ASG
+// terminates the instance mid-drain.
 const (
-	// DrainTimeoutSeconds bounds how long the handler drains one node
-	// (its nodeTerminationGracePeriod).
-	DrainTimeoutSeconds = 480
-	// HookHeartbeatTimeoutSeconds is how long the ASG waits for the handler
-	// to complete the lifecycle action: the drain plus two minutes for the
-	// event to travel EventBridge → SQS → handler and for the API calls.
-	HookHeartbeatTimeoutSeconds = DrainTimeoutSeconds + 120
+	// DrainTimeoutSeconds bounds how long the handler drains one node (its
+	// nodeTerminationGracePeriod): four minutes, enough for pods with the
+	// default 30 s grace period and PodDisruptionBudgets that let one pod go
+	// at a time.
+	DrainTimeoutSeconds = 240
+	// DeliveryMarginSeconds is the time reserved for event delivery and the
+	// API calls around the drain.
+	DeliveryMarginSeconds = 60
+	// MinHookHeartbeatSeconds is the shortest heartbeat timeout a draining
+	// ASG's terminating hook may have: Auto Scaling's own default, 300 s.
+	MinHookHeartbeatSeconds = DrainTimeoutSeconds + DeliveryMarginSeconds
+	// TerminatingTransition is the lifecycle transition a draining ASG hooks.
+	TerminatingTransition = "autoscaling:EC2_INSTANCE_TERMINATING"
 )
 
-// Hook is a lifecycle hook specification.
-type Hook struct {
-	Name             string
-	Transition       string
-	DefaultResult    string
-	HeartbeatTimeout int
-}
-
-// TerminationHook is the hook a draining ASG needs. CONTINUE as the default
-// result lets a termination proceed when the handler is down: a node lost
-// without a drain beats an ASG that can never scale in.
-func TerminationHook() Hook {
-	return Hook{
-		Name:             "eksfleet-drain-on-terminate",
-		Transition:       "autoscaling:EC2_INSTANCE_TERMINATING",
-		DefaultResult:    "CONTINUE",
-		HeartbeatTimeout: HookHeartbeatTimeoutSeconds,
+// CheckHook reports whether a lifecycle hook lets the handler drain: it must
+// hook instance termination and wait at least MinHookHeartbeatSeconds. The
+// default result may be CONTINUE or ABANDON (both terminate the instance;
+// CONTINUE also lets other hooks run), but must be set explicitly.
+func CheckHook(transition, defaultResult string, heartbeatSeconds int) error {
+	switch {
+	case transition != TerminatingTransition:
+		return fmt.Errorf("lifecycle hook transition %q: the handler drains on %s", transition, TerminatingTransition)
+	case defaultResult != "CONTINUE" && defaultResult != "ABANDON":
+		return fmt.Errorf("lifecycle hook default result %q: must be CONTINUE or ABANDON", defaultResult)
+	case heartbeatSeconds < MinHookHeartbeatSeconds:
+		return fmt.Errorf("lifecycle hook heartbeat %ds: the handler drains for up to %ds and needs %ds more for delivery, so at least %ds",
+			heartbeatSeconds, DrainTimeoutSeconds, DeliveryMarginSeconds, MinHookHeartbeatSeconds)
 	}
+	return nil
 }
 
 // EventPattern is an EventBridge event pattern.

@@ -203,17 +203,26 @@ func TestHandlerPolicy(t *testing.T) {
 	}
 }
 
-func TestTerminationHook(t *testing.T) {
-	h := TerminationHook()
-	if h.Transition != "autoscaling:EC2_INSTANCE_TERMINATING" || h.DefaultResult != "CONTINUE" {
-		t.Errorf("hook = %+v", h)
-	}
+func TestCheckHook(t *testing.T) {
 	v, _ := BuildValues(ValuesInput{QueueURL: testQueueURL, Region: "eu-west-1", RoleARN: testRoleARN})
-	if h.HeartbeatTimeout <= v.NodeTerminationGracePeriod {
-		t.Errorf("hook heartbeat %ds does not outlast the drain (%ds)", h.HeartbeatTimeout, v.NodeTerminationGracePeriod)
+	if MinHookHeartbeatSeconds <= v.NodeTerminationGracePeriod {
+		t.Errorf("minimum heartbeat %ds does not outlast the drain (%ds)", MinHookHeartbeatSeconds, v.NodeTerminationGracePeriod)
 	}
-	if h.HeartbeatTimeout > 7200 || h.HeartbeatTimeout < 30 {
-		t.Errorf("heartbeat %d outside the range ASG accepts (30-7200)", h.HeartbeatTimeout)
+	if err := CheckHook("autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE", 300); err != nil {
+		t.Errorf("the Auto Scaling default heartbeat must do: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		transition, result string
+		heartbeat          int
+		want               string
+	}{
+		"launching": {"autoscaling:EC2_INSTANCE_LAUNCHING", "CONTINUE", 300, "transition"},
+		"short":     {"autoscaling:EC2_INSTANCE_TERMINATING", "CONTINUE", 120, "at least 300s"},
+		"no result": {"autoscaling:EC2_INSTANCE_TERMINATING", "", 300, "default result"},
+	} {
+		if err := CheckHook(tc.transition, tc.result, tc.heartbeat); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
 	}
 }
 

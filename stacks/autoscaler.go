@@ -1,0 +1,109 @@
+package stacks
+
+import (
+	"github.com/eksfleet/eksfleet/components/autoscaler"
+	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/components/nodedrain"
+	"github.com/eksfleet/eksfleet/stacks/config"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Autoscaling wires the Cluster Autoscaler over the autoscaled node groups
+// and, when at least one self-managed group drains on termination, the node
+// termination handler over the draining ones. It exports
+// `clusterAutoscaler` and (with draining groups) `nodeTerminationHandler`:
+// role ARN, queue URL, chart and the chart values, which are what an in-VPC
+// `helm install` needs when the stack itself does not install the charts.
+//
+// autoscaler.enabled decides only whether this program talks to the
+// Kubernetes API. When false there is no Kubernetes provider and no Helm
+// release; the IAM roles, the SQS queue and the EventBridge rules are still
+// created, so a stack with a private-only endpoint deploys from anywhere and
+// the charts can be installed later from inside the VPC.
+func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, groups []NodeGroupRef, tags map[string]string) error {
+	a := cfg.Autoscaler
+	var provider *kubernetes.Provider
+	if a.Enabled {
+		if !cfg.Cluster.EndpointPublicAccess {
+			// Not an error: the deployment may well run inside the VPC.
+			ctx.Log.Warn("cluster.endpointPublicAccess is false: installing the Cluster Autoscaler and termination handler charts "+
+				"needs the private API endpoint, so run this deployment from inside the VPC (or over VPN/Direct Connect), "+
+				"or set autoscaler.enabled: false to deploy only the AWS side from anywhere", nil)
+		}
+		var err error
+		provider, err = kubernetes.NewProvider(ctx, cfg.Cluster.Name+"-k8s", &kubernetes.ProviderArgs{
+			// The kubeconfig authenticates with `aws eks get-token`, so the
+			// deploying identity needs an access entry on the cluster.
+			Kubeconfig: cl.Kubeconfig,
+		}, pulumi.Parent(cl))
+		if err != nil {
+			return err
+		}
+	}
+	after := NodeGroupResources(groups)
+
+	var scaled []autoscaler.NodeGroup
+	var drained pulumi.StringArray
+	for _, g := range groups {
+		if g.Autoscaled {
+			scaled = append(scaled, autoscaler.NodeGroup{Name: g.Name, Spot: g.Spot, ASGNames: pulumi.StringArray{g.ASGName}})
+		}
+		if g.Drain {
+			drained = append(drained, g.ASGName)
+		}
+	}
+
+	ca, err := autoscaler.New(ctx, cfg.Cluster.Name+"-cluster-autoscaler", &autoscaler.Args{
+		ClusterName:              cfg.Cluster.Name,
+		KubernetesVersion:        cfg.Cluster.Version,
+		Region:                   cfg.Region,
+		OIDCProviderARN:          cl.OIDCProviderARN,
+		OIDCIssuerURL:            cl.OIDCProviderURL,
+		Expander:                 a.Expander,
+		BalanceSimilarNodeGroups: a.BalanceSimilarNodeGroups,
+		ScaleDownUnneededTime:    a.ScaleDownUnneededTime,
+		ChartVersion:             a.ChartVersion,
+		NodeGroups:               scaled,
+		Provider:                 provider,
+		DependsOn:                after,
+		Tags:                     tags,
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("clusterAutoscaler", pulumi.Map{
+		"roleArn":      ca.RoleARN,
+		"chart":        pulumi.String(autoscaler.ChartRepo + "/" + autoscaler.ChartName),
+		"chartVersion": pulumi.String(ca.ChartVersion),
+		"imageTag":     pulumi.String(ca.ImageTag),
+		"installed":    pulumi.Bool(ca.Release != nil),
+		"values":       ca.Values,
+	})
+
+	if len(drained) == 0 {
+		return nil
+	}
+	nth, err := nodedrain.New(ctx, cfg.Cluster.Name+"-node-drain", &nodedrain.Args{
+		ClusterName:     cfg.Cluster.Name,
+		Region:          cfg.Region,
+		OIDCProviderARN: cl.OIDCProviderARN,
+		OIDCIssuerURL:   cl.OIDCProviderURL,
+		ASGNames:        drained,
+		Provider:        provider,
+		DependsOn:       after,
+		Tags:            tags,
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("nodeTerminationHandler", pulumi.Map{
+		"queueUrl":     nth.QueueURL,
+		"roleArn":      nth.RoleARN,
+		"chart":        pulumi.String(nodedrain.Chart),
+		"chartVersion": pulumi.String(nth.ChartVersion),
+		"installed":    pulumi.Bool(nth.Release != nil),
+		"values":       nth.Values,
+	})
+	return nil
+}
