@@ -538,3 +538,64 @@ func toInt(v any) int {
 	}
 	return -1
 }
+
+// TestAutoscalingSkipsUnscaledGroups: a group with autoscaling off is left
+// out of the priority expander and carries no discovery tag, so the
+// autoscaler neither discovers nor ranks it; it still drains.
+func TestAutoscalingSkipsUnscaledGroups(t *testing.T) {
+	proj, err := plan.LoadProject("..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []map[string]any
+	if err := json.Unmarshal([]byte(proj.Config["eksfleet:nodeGroups"]), &groups); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		if g["name"] == "workers" {
+			g["autoscaling"] = false
+		}
+	}
+	b, _ := json.Marshal(groups)
+	proj.Config["eksfleet:nodeGroups"] = string(b)
+	proj.Config["eksfleet:autoscaler"] = `{"expander":"priority","scaleDownUnneededTime":"5m"}`
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var workers, system config.NodeGroup
+	for _, g := range p.Config.NodeGroups {
+		switch g.Name {
+		case "workers":
+			workers = g
+		case "system":
+			system = g
+		}
+	}
+	wa, sa := asgOf(t, p, workers), asgOf(t, p, system)
+	if _, tagged := wa.Tags[autoscaler.EnabledTagKey]; tagged {
+		t.Errorf("unscaled group's ASG carries %s", autoscaler.EnabledTagKey)
+	}
+	ca := component(t, p, autoscaler.TypeToken, "acme-dev-cluster-autoscaler")
+	levels := onlyChild(t, p, ca, releaseType).Inputs["values"].(map[string]any)["expanderPriorities"].(map[string]any)
+	named := func(asg string) bool {
+		for _, list := range levels {
+			for _, re := range list.([]any) {
+				if re.(string) == "^"+regexp.QuoteMeta(asg)+"$" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if named(wa.Name) || !named(sa.Name) {
+		t.Errorf("priorities %v: want the system ASG %s ranked and not the unscaled %s", levels, sa.Name, wa.Name)
+	}
+	nd := component(t, p, nodedrain.TypeToken, "acme-dev-node-drain")
+	for _, r := range children(p, nd.URN)["aws:cloudwatch/eventRule:EventRule"] {
+		if strings.Contains(inputs.Map(r.Inputs).String("eventPattern"), "Lifecycle") &&
+			!strings.Contains(inputs.Map(r.Inputs).String("eventPattern"), wa.Name) {
+			t.Errorf("draining but unscaled group %s not forwarded by %s", wa.Name, r.Name)
+		}
+	}
+}
