@@ -229,7 +229,7 @@ func validate(args *Args) (Release, error) {
 	case args.ClusterName == "":
 		return Release{}, fmt.Errorf("ClusterName is required")
 	case args.Region == "":
-		return Release{}, fmt.Errorf("Region is required")
+		return Release{}, fmt.Errorf("region is required")
 	case args.OIDCProviderARN == nil || args.OIDCIssuerURL == nil:
 		return Release{}, fmt.Errorf("OIDCProviderARN and OIDCIssuerURL are required (the role is assumed through IRSA)")
 	}

@@ -63,7 +63,7 @@ func DiscoveryArg(cluster string) string {
 func ParseDiscoveryArg(arg string) (map[string]string, error) {
 	spec, ok := strings.CutPrefix(arg, "asg:tag=")
 	if !ok || spec == "" {
-		return nil, fmt.Errorf("discovery flag %q: must look like asg:tag=<key>[=<value>],...", arg)
+		return nil, fmt.Errorf("discovery flag %q: must look like asg:tag=<key>[=<value>][,<key>[=<value>]]", arg)
 	}
 	out := map[string]string{}
 	for _, f := range strings.Split(spec, ",") {
