@@ -97,7 +97,8 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 		return nil, err
 	}
 	plan := &Plan{Project: p.Name, Stack: p.Stack, Outputs: outputs, Violations: []Violation{}, Cloud: cloud, Config: cfg}
-	for _, r := range registrationOrder(cloud.Resources()) {
+	ordered := registrationOrder(cloud.Resources())
+	for _, r := range ordered {
 		plan.Resources = append(plan.Resources, Resource{
 			URN:           r.URN,
 			Type:          r.Type,
@@ -110,6 +111,9 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 			Inputs:        Inputs(r.Inputs),
 		})
 	}
+	// The guardrails (policy/guardrails), as the policy pack runs them
+	// under the engine; a mandatory violation makes `eksfleet plan` exit 2.
+	plan.Violations = append(plan.Violations, checkPolicies(ordered, PolicySettings(cfg))...)
 	return plan, nil
 }
 

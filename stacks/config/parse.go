@@ -7,7 +7,7 @@ import (
 )
 
 // Top-level keys of the eksfleet namespace, in documentation order.
-var topLevelKeys = []string{"environment", "tags", "network", "cluster", "proxy", "cni", "nodeGroups", "autoscaler"}
+var topLevelKeys = []string{"environment", "tags", "network", "cluster", "proxy", "cni", "nodeGroups", "autoscaler", "policy"}
 
 // Parse decodes, defaults and validates a stack's configuration.
 //
@@ -44,6 +44,8 @@ func Parse(project, stack string, values map[string]string) (*Config, error) {
 			d.decodeJSON(full, jsonText(raw), &cfg.NodeGroups)
 		case "autoscaler":
 			d.decodeJSON(full, jsonText(raw), &cfg.Autoscaler)
+		case "policy":
+			d.decodeJSON(full, jsonText(raw), &cfg.Policy)
 		default:
 			errs.add(full, nil, "unknown key%s; valid keys are %s:%s and aws:region",
 				suggest(key, topLevelKeys), Namespace, strings.Join(topLevelKeys, ", "+Namespace+":"))

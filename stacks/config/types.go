@@ -32,6 +32,8 @@ type Config struct {
 	CNI        CNI
 	NodeGroups []NodeGroup
 	Autoscaler Autoscaler
+	// Policy tunes the guardrails for this stack.
+	Policy Policy
 }
 
 // Network is `eksfleet:network`: the existing VPC the cluster lives in.

@@ -79,6 +79,7 @@ func validate(c *Config, errs *Errors) {
 	validateCNI(errs, c)
 	validateNodeGroups(errs, c)
 	validateAutoscaler(errs, c.Autoscaler)
+	validatePolicy(errs, c.Policy)
 	if zones, complete := c.declaredZones(); complete {
 		validateZones(errs, c, zones)
 	}
