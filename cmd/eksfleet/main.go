@@ -1,31 +1,44 @@
 // Command eksfleet drives the eksfleet Pulumi program.
 //
 //	eksfleet plan STACK [--output table|json] [--dir DIR]
+//	eksfleet preview|up|refresh|destroy|outputs|drift|cancel STACK [flags]
 //
 // plan evaluates the real program for Pulumi.STACK.yaml offline, against a
-// fake AWS, and prints every resource the stack would create. Exit codes:
-// 0 ok, 1 config or program error, 2 mandatory policy violation.
+// fake AWS, and prints every resource the stack would create. The other
+// commands run the program on the Pulumi engine through the Automation API
+// (package internal/driver) and print a JSON summary. Exit codes: 0 ok,
+// 1 error, 2 mandatory policy violation, 3 drift, 4 stack locked.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/eksfleet/eksfleet/internal/driver"
 )
 
 const usage = `eksfleet: run the eksfleet EKS platform program
 
 Usage:
   eksfleet plan STACK [--output table|json] [--dir DIR]
-
+` + driver.Usage + `
 Commands:
   plan    evaluate the program for Pulumi.STACK.yaml offline (no cloud
           access, no credentials) and show every resource it would create
+  others  run the program on the Pulumi engine (Automation API, program
+          inline); progress on stderr, a JSON summary on stdout
 
 Exit codes:
   0  success
-  1  invalid configuration, program error or bad usage
+  1  invalid configuration, program error, failed or interrupted operation,
+     or bad usage
   2  a mandatory policy was violated
+  3  drift: live resources differ from the program
+  4  the stack is locked by another update
 `
 
 func main() {
@@ -37,14 +50,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 1
 	}
-	switch args[0] {
-	case "plan":
+	switch cmd := args[0]; {
+	case cmd == "plan":
 		return runPlan(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
+	case driver.IsVerb(cmd):
+		return runDriver(cmd, args[1:], stdout, stderr)
+	case cmd == "-h", cmd == "--help", cmd == "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "eksfleet: unknown command %q\n\n%s", args[0], usage)
 		return 1
 	}
+}
+
+// runDriver runs an engine command with the process environment. SIGINT and
+// SIGTERM go to the driver, which stops the update cleanly on the first and
+// forwards the second to Pulumi.
+func runDriver(verb string, args []string, stdout, stderr io.Writer) int {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	return driver.Main(context.Background(), driver.Invocation{
+		Verb:    verb,
+		Args:    args,
+		Env:     os.Environ(),
+		Stdout:  stdout,
+		Stderr:  stderr,
+		Signals: sigs,
+	})
 }

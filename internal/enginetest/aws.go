@@ -462,16 +462,21 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 			return resource.PropertyMap{"ids": strs("rtb-" + hexOf(17, []byte(vpc))), "id": str(vpc)}, nil
 		},
 	})
+	// SDK v6 reads the plain value of a String parameter from
+	// insecureValue (value is a secret).
 	p.ModelInvoke("aws:ssm/getParameter:getParameter", InvokeSpec{
 		Required: []string{"name"},
-		Fn: func(args, _ resource.PropertyMap) (resource.PropertyMap, error) {
+		Fn: func(args, config resource.PropertyMap) (resource.PropertyMap, error) {
 			name := getString(args, "name", "")
+			value := "ami-" + hexOf(17, []byte(name))
 			return resource.PropertyMap{
-				"name":    str(name),
-				"type":    str("String"),
-				"value":   str("ami-" + hexOf(17, []byte(name))),
-				"version": resource.NewNumberProperty(1),
-				"id":      str(name),
+				"name":          str(name),
+				"type":          str("String"),
+				"value":         str(value),
+				"insecureValue": str(value),
+				"version":       resource.NewNumberProperty(1),
+				"arn":           str(fmt.Sprintf("arn:aws:ssm:%s:%s:parameter%s", region(config), FakeAccountID, name)),
+				"id":            str(name),
 			}, nil
 		},
 	})
@@ -484,6 +489,8 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 			return resource.PropertyMap{"json": str(string(doc)), "id": str(hexOf(10, doc))}, nil
 		},
 	})
+
+	modelFleetAWS(p)
 }
 
 // hexToDigits turns hex digits into decimal digits (for numeric-looking IDs).

@@ -58,7 +58,17 @@ type ResourceSpec struct {
 	// not inputs are reported as unknown. Outputs must be deterministic in
 	// (r.URN, r.ID, r.Inputs) so that updates are stable.
 	Outputs func(r *Resource) resource.PropertyMap
+	// Precondition, when set, runs before a (non-preview) Create or Update
+	// and fails it with its error: what the cloud API would refuse at that
+	// point, e.g. tagging an Auto Scaling group that does not exist.
+	Precondition func(r *Resource) error
 }
+
+// Interceptor runs at the start of every Create, Update and Delete a fake
+// provider receives, before anything is changed. A test uses it to hold an
+// operation in flight (block until released) or to fail it. ctx is the
+// RPC's context: it is cancelled when the engine gives up on the call.
+type Interceptor func(ctx context.Context, method, typ string, urn resource.URN, preview bool) error
 
 // Resource is what [ResourceSpec] callbacks get to see.
 type Resource struct {
@@ -106,6 +116,7 @@ type FakeProvider struct {
 	checkConfig func(news resource.PropertyMap) []*pulumirpc.CheckFailure
 
 	mu         sync.Mutex
+	intercept  Interceptor
 	resources  map[string]ResourceSpec
 	invokes    map[string]InvokeSpec
 	configs    map[string]resource.PropertyMap // by engine connection
@@ -162,6 +173,26 @@ func (p *FakeProvider) ModelInvoke(tok string, spec InvokeSpec) {
 	p.invokes[tok] = spec
 }
 
+// Intercept sets (or, with nil, removes) the provider's [Interceptor].
+func (p *FakeProvider) Intercept(fn Interceptor) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.intercept = fn
+}
+
+func (p *FakeProvider) intercepted(ctx context.Context, method, typ, urn string, preview bool) error {
+	p.mu.Lock()
+	fn := p.intercept
+	p.mu.Unlock()
+	if fn == nil {
+		return nil
+	}
+	if err := fn(ctx, method, typ, resource.URN(urn), preview); err != nil {
+		return status.Errorf(codes.Unknown, "%v", err)
+	}
+	return nil
+}
+
 // ValidateConfig sets the check CheckConfig applies to the provider
 // configuration (keys without the package prefix, e.g. "region").
 func (p *FakeProvider) ValidateConfig(fn func(news resource.PropertyMap) []*pulumirpc.CheckFailure) {
@@ -176,6 +207,37 @@ func (p *FakeProvider) Seed(typ, id string, state resource.PropertyMap) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.store[typ+"\x00"+id] = stored{typ: typ, inputs: state.Copy(), outputs: state.Copy()}
+}
+
+// Find returns the live state of the resource of type typ with ID id.
+func (p *FakeProvider) Find(typ, id string) (resource.PropertyMap, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.store[typ+"\x00"+id]
+	if !ok {
+		return nil, false
+	}
+	return s.outputs.Copy(), true
+}
+
+// SetLive changes the stored state of a live resource behind the engine's
+// back, as a change made outside Pulumi (in the console, by another tool)
+// would: the new values show up in refreshes as both inputs and outputs.
+// It fails when the resource does not exist.
+func (p *FakeProvider) SetLive(typ, id string, change func(state resource.PropertyMap)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := typ + "\x00" + id
+	s, ok := p.store[key]
+	if !ok {
+		return fmt.Errorf("enginetest: no live %s %q", typ, id)
+	}
+	ins, outs := s.inputs.Copy(), s.outputs.Copy()
+	change(ins)
+	change(outs)
+	s.inputs, s.outputs = ins, outs
+	p.store[key] = s
+	return nil
 }
 
 // Live returns the live resources of type typ (all types when empty) by ID
@@ -625,7 +687,15 @@ func (p *FakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	if !req.GetPreview() && ins.ContainsUnknowns() {
 		return nil, status.Errorf(codes.InvalidArgument, "enginetest: fake %s provider: create of %s with unknown inputs", p.pkg, req.GetUrn())
 	}
+	if err := p.intercepted(ctx, "Create", typ, req.GetUrn(), req.GetPreview()); err != nil {
+		return nil, err
+	}
 	r := &Resource{URN: resource.URN(req.GetUrn()), Inputs: ins, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), "")}
+	if !req.GetPreview() && spec.Precondition != nil {
+		if err := spec.Precondition(r); err != nil {
+			return nil, status.Errorf(codes.FailedPrecondition, "creating %s: %v", req.GetUrn(), err)
+		}
+	}
 	id := ""
 	if !req.GetPreview() {
 		if spec.ID != nil {
@@ -638,8 +708,18 @@ func (p *FakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 	outs := p.outputs(spec, r, req.GetPreview(), nil)
 	if !req.GetPreview() {
 		p.mu.Lock()
-		p.store[typ+"\x00"+id] = stored{typ: typ, urn: r.URN, inputs: ins.Copy(), outputs: outs.Copy()}
+		_, exists := p.store[typ+"\x00"+id]
+		if !exists {
+			p.store[typ+"\x00"+id] = stored{typ: typ, urn: r.URN, inputs: ins.Copy(), outputs: outs.Copy()}
+		}
 		p.mu.Unlock()
+		if exists {
+			// Cloud APIs refuse a second resource with the same name, e.g. a
+			// create repeated after an interrupted update had already made it.
+			p.record(Call{Method: "Create", Type: typ, URN: r.URN, ID: id, Inputs: ins,
+				Failures: []string{"already exists"}, Conn: connID(ctx)})
+			return nil, status.Errorf(codes.AlreadyExists, "creating %s: %s %q already exists", req.GetUrn(), typ, id)
+		}
 	}
 	p.record(Call{Method: "Create", Type: typ, URN: r.URN, ID: id, Preview: req.GetPreview(), Inputs: ins,
 		Outputs: outs, Conn: connID(ctx)})
@@ -690,6 +770,9 @@ func (p *FakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 	if !ok {
 		return nil, status.Errorf(codes.InvalidArgument, "enginetest: fake %s provider: unmodelled type %s", p.pkg, typ)
 	}
+	if err := p.intercepted(ctx, "Update", typ, req.GetUrn(), req.GetPreview()); err != nil {
+		return nil, err
+	}
 	key := typ + "\x00" + req.GetId()
 	if !req.GetPreview() {
 		p.mu.Lock()
@@ -700,6 +783,11 @@ func (p *FakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 		}
 	}
 	r := &Resource{URN: resource.URN(req.GetUrn()), ID: req.GetId(), Inputs: news, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), req.GetId())}
+	if !req.GetPreview() && spec.Precondition != nil {
+		if err := spec.Precondition(r); err != nil {
+			return nil, status.Errorf(codes.FailedPrecondition, "updating %s: %v", req.GetUrn(), err)
+		}
+	}
 	outs := p.outputs(spec, r, req.GetPreview(), olds)
 	if !req.GetPreview() {
 		p.mu.Lock()
@@ -721,6 +809,9 @@ func (p *FakeProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 	typ := typeOf(req.GetType(), req.GetUrn())
 	olds, err := unmarshal(req.GetProperties())
 	if err != nil {
+		return nil, err
+	}
+	if err := p.intercepted(ctx, "Delete", typ, req.GetUrn(), false); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()

@@ -33,7 +33,8 @@ type Call struct {
 	// Outputs holds what the fake returned: state for Create, Read and
 	// Update, the result of an Invoke.
 	Outputs resource.PropertyMap
-	// Failures lists Check failures as "property: reason".
+	// Failures lists Check failures as "property: reason", or why a Create
+	// was refused ("already exists").
 	Failures []string
 	// Replaces lists the properties a Diff reported as forcing replacement.
 	Replaces []string

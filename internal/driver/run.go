@@ -1,0 +1,509 @@
+package driver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/eksfleet/eksfleet/internal/plan"
+	"github.com/eksfleet/eksfleet/stacks"
+	"github.com/eksfleet/eksfleet/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"gopkg.in/yaml.v3"
+)
+
+// stateDir is the default file backend directory inside the project.
+const stateDir = ".pulumi-state"
+
+// userAgent tags the updates the driver makes in the backend's history.
+const userAgent = "eksfleet"
+
+// fail records a failure in the summary and returns its exit code.
+func (r *run) fail(code int, result string, err error) int {
+	r.sum.Result = result
+	if err != nil {
+		r.sum.addError(err.Error())
+	}
+	return code
+}
+
+// execute runs the command; Main turns the result into the summary.
+func (r *run) execute(ctx context.Context) int {
+	o := r.opts
+	dir, err := filepath.Abs(o.dir)
+	if err != nil {
+		return r.fail(ExitError, ResultFailed, err)
+	}
+	proj, err := plan.LoadProject(dir, o.stack)
+	if err != nil {
+		return r.fail(ExitError, ResultFailed, err)
+	}
+	r.sum.Project = proj.Name
+
+	runsProgram := o.verb == "preview" || o.verb == "up" || o.verb == "drift"
+	if runsProgram && len(proj.SecretKeys) == 0 {
+		// The program validates its config too, but an inline program cannot
+		// see keys it does not ask for, so only this offline check catches
+		// misspelt keys; it also fails fast, before the backend is touched.
+		// With secret values the check is left to the program, which gets
+		// them decrypted.
+		if _, err := config.Parse(proj.Name, o.stack, proj.Config); err != nil {
+			return r.fail(ExitError, ResultFailed, fmt.Errorf("Pulumi.%s.yaml: invalid configuration:\n%w", o.stack, err))
+		}
+	}
+	if o.verb == "destroy" {
+		if err := r.confirmDestroy(proj); err != nil {
+			return r.fail(ExitError, ResultFailed, err)
+		}
+	}
+
+	extraEnv, err := r.backendEnv(dir, proj)
+	if err != nil {
+		return r.fail(ExitError, ResultFailed, err)
+	}
+	cli, err := newCLICommand(r.env, o.grace)
+	if err != nil {
+		return r.fail(ExitError, ResultFailed, err)
+	}
+	r.cli.Store(cli)
+
+	var packs []string
+	if o.verb == "preview" || o.verb == "up" {
+		if packs, err = r.policyPacks(dir, cli); err != nil {
+			return r.fail(ExitError, ResultFailed, err)
+		}
+		r.sum.PolicyPacks = append(r.sum.PolicyPacks, packs...)
+	}
+
+	// A throwaway workspace holding verbatim copies of Pulumi.yaml and
+	// Pulumi.STACK.yaml: the CLI reads the stack's config (secure values and
+	// encryption salt included) exactly as `pulumi up` in the project would,
+	// and the project's files are never rewritten by a pipeline run.
+	ws, err := os.MkdirTemp("", "eksfleet-"+o.stack+"-")
+	if err != nil {
+		return r.fail(ExitError, ResultFailed, err)
+	}
+	defer os.RemoveAll(ws)
+	for _, name := range []string{"Pulumi.yaml", "Pulumi." + o.stack + ".yaml"} {
+		if err := copyFile(filepath.Join(dir, name), filepath.Join(ws, name)); err != nil {
+			return r.fail(ExitError, ResultFailed, err)
+		}
+	}
+
+	fmt.Fprintf(r.stderr, "eksfleet %s %s: project %s, backend %s", o.verb, o.stack, proj.Name, r.sum.Backend)
+	if len(packs) > 0 {
+		fmt.Fprintf(r.stderr, ", policy packs %s", strings.Join(packs, ", "))
+	}
+	fmt.Fprintln(r.stderr)
+
+	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(ws), auto.Pulumi(cli), auto.EnvVars(extraEnv)}
+	if sp := r.secretsProvider(); sp != "" {
+		wsOpts = append(wsOpts, auto.SecretsProvider(sp))
+	}
+	var st auto.Stack
+	if o.verb == "preview" || o.verb == "up" {
+		st, err = auto.UpsertStackInlineSource(ctx, o.stack, proj.Name, stacks.Run, wsOpts...)
+	} else {
+		st, err = auto.SelectStackInlineSource(ctx, o.stack, proj.Name, stacks.Run, wsOpts...)
+		if auto.IsSelectStack404Error(err) {
+			return r.fail(ExitError, ResultFailed, fmt.Errorf("stack %s does not exist in backend %s", o.stack, r.sum.Backend))
+		}
+	}
+	if err != nil {
+		return r.classify(ctx, fmt.Errorf("opening stack %s: %w", o.stack, err), nil)
+	}
+
+	switch o.verb {
+	case "preview":
+		return r.preview(ctx, st, packs)
+	case "up":
+		return r.up(ctx, st, packs, ws, extraEnv)
+	case "refresh":
+		return r.refresh(ctx, st, ws, extraEnv)
+	case "destroy":
+		return r.destroy(ctx, st)
+	case "outputs":
+		return r.outputs(ctx, st, ws, extraEnv)
+	case "drift":
+		return r.drift(ctx, st)
+	case "cancel":
+		if err := st.Cancel(ctx); err != nil {
+			return r.classify(ctx, err, nil)
+		}
+		fmt.Fprintf(r.stderr, "eksfleet cancel %s: lock released; run `eksfleet refresh %s` before the next up if the "+
+			"killed update left pending operations\n", o.stack, o.stack)
+		r.sum.Result = ResultSucceeded
+		return ExitOK
+	}
+	return r.fail(ExitError, ResultFailed, fmt.Errorf("unknown command %q", o.verb))
+}
+
+// classify maps an operation error to an exit code and result.
+func (r *run) classify(ctx context.Context, err error, c *collector) int {
+	if err == nil {
+		r.sum.Result = ResultSucceeded
+		return ExitOK
+	}
+	if cli := r.cli.Load(); cli != nil {
+		for _, line := range cli.errorLines() {
+			r.sum.addError(line)
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return r.fail(ExitError, ResultCanceled, errors.New("interrupted: the operation stopped before its end"))
+	case auto.IsConcurrentUpdateError(err):
+		return r.fail(ExitLocked, ResultLocked, nil)
+	case c != nil && c.mandatoryViolation():
+		return r.fail(ExitPolicy, ResultPolicyViolation, nil)
+	}
+	return r.fail(ExitError, ResultFailed, errors.New(firstLine(err)))
+}
+
+func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
+	c := newCollector(false)
+	opts := []optpreview.Option{
+		optpreview.EventStreams(c.ch), optpreview.ProgressStreams(r.stderr),
+		optpreview.ErrorProgressStreams(r.stderr), optpreview.UserAgent(userAgent),
+	}
+	if len(packs) > 0 {
+		opts = append(opts, optpreview.PolicyPacks(packs...))
+	}
+	if r.opts.diff {
+		opts = append(opts, optpreview.Diff())
+	}
+	res, err := st.Preview(ctx, opts...)
+	c.finish()
+	c.fill(r.sum)
+	fallbackChanges(r.sum, res.ChangeSummary)
+	return r.classify(ctx, err, c)
+}
+
+func (r *run) up(ctx context.Context, st auto.Stack, packs []string, ws string, env map[string]string) int {
+	c := newCollector(true)
+	opts := []optup.Option{
+		optup.EventStreams(c.ch), optup.ProgressStreams(r.stderr),
+		optup.ErrorProgressStreams(r.stderr), optup.UserAgent(userAgent),
+	}
+	if len(packs) > 0 {
+		opts = append(opts, optup.PolicyPacks(packs...))
+	}
+	if r.opts.diff {
+		opts = append(opts, optup.Diff())
+	}
+	res, err := st.Up(ctx, opts...)
+	c.finish()
+	c.fill(r.sum)
+	r.pendingOperations(ctx, st)
+	if res.Summary.ResourceChanges != nil {
+		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
+	}
+	if code := r.classify(ctx, err, c); code != ExitOK {
+		return code
+	}
+	return r.outputs(ctx, st, ws, env)
+}
+
+func (r *run) refresh(ctx context.Context, st auto.Stack, ws string, env map[string]string) int {
+	c := newCollector(true)
+	opts := []optrefresh.Option{
+		optrefresh.EventStreams(c.ch), optrefresh.ProgressStreams(r.stderr),
+		optrefresh.ErrorProgressStreams(r.stderr), optrefresh.UserAgent(userAgent),
+	}
+	if r.opts.clearPendingCreates {
+		opts = append(opts, optrefresh.ClearPendingCreates())
+	}
+	if len(r.opts.importPending) > 0 {
+		var pcs []optrefresh.PendingCreate
+		for _, pc := range r.opts.importPending {
+			pcs = append(pcs, optrefresh.PendingCreate{URN: pc.urn, ID: pc.id})
+		}
+		opts = append(opts, optrefresh.ImportPendingCreates(pcs))
+	}
+	res, err := st.Refresh(ctx, opts...)
+	c.finish()
+	c.fill(r.sum)
+	r.pendingOperations(ctx, st)
+	if res.Summary.ResourceChanges != nil {
+		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
+	}
+	if code := r.classify(ctx, err, c); code != ExitOK {
+		return code
+	}
+	return r.outputs(ctx, st, ws, env)
+}
+
+func (r *run) destroy(ctx context.Context, st auto.Stack) int {
+	c := newCollector(true)
+	res, err := st.Destroy(ctx, optdestroy.EventStreams(c.ch), optdestroy.ProgressStreams(r.stderr),
+		optdestroy.ErrorProgressStreams(r.stderr), optdestroy.UserAgent(userAgent))
+	c.finish()
+	c.fill(r.sum)
+	r.pendingOperations(ctx, st)
+	if res.Summary.ResourceChanges != nil {
+		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
+	}
+	return r.classify(ctx, err, c)
+}
+
+// drift previews the program against a refreshed copy of the state (the
+// refresh is not saved), so it sees both changes made outside Pulumi and
+// program changes not deployed yet. Any resource to create, update, replace
+// or delete is drift.
+func (r *run) drift(ctx context.Context, st auto.Stack) int {
+	c := newCollector(false)
+	opts := []optpreview.Option{
+		optpreview.Refresh(), optpreview.EventStreams(c.ch), optpreview.ProgressStreams(r.stderr),
+		optpreview.ErrorProgressStreams(r.stderr), optpreview.UserAgent(userAgent),
+	}
+	if r.opts.diff {
+		opts = append(opts, optpreview.Diff())
+	}
+	res, err := st.Preview(ctx, opts...)
+	c.finish()
+	c.fill(r.sum)
+	fallbackChanges(r.sum, res.ChangeSummary)
+	if code := r.classify(ctx, err, c); code != ExitOK {
+		return code
+	}
+	if len(r.sum.Resources) > 0 {
+		r.sum.Result = ResultDrift
+		return ExitDrift
+	}
+	return ExitOK
+}
+
+// pendingOperations lists the operations the stack's state marks as
+// unfinished. It runs after an interrupt too, so it does not use the
+// cancelled context; what it cannot read is reported, not fatal.
+func (r *run) pendingOperations(ctx context.Context, st auto.Stack) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	dep, err := st.Export(ctx)
+	if err != nil {
+		r.sum.addError(fmt.Sprintf("listing pending operations: %v", firstLine(err)))
+		return
+	}
+	var state struct {
+		PendingOperations []struct {
+			Type     string `json:"type"`
+			Resource struct {
+				URN  string `json:"urn"`
+				Type string `json:"type"`
+			} `json:"resource"`
+		} `json:"pending_operations"`
+	}
+	if len(dep.Deployment) == 0 {
+		return
+	}
+	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
+		r.sum.addError(fmt.Sprintf("listing pending operations: %v", err))
+		return
+	}
+	for _, op := range state.PendingOperations {
+		r.sum.PendingOperations = append(r.sum.PendingOperations,
+			PendingOperation{URN: op.Resource.URN, Type: op.Resource.Type, Op: op.Type})
+	}
+}
+
+// firstLine is the first line of an error: Automation API errors embed the
+// CLI's whole output, which the user has already seen as progress.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
+}
+
+// fallbackChanges fills the change counts from a result when the event
+// stream had no summary event.
+func fallbackChanges[Op ~string](s *Summary, m map[Op]int) {
+	if len(s.Changes) > 0 {
+		return
+	}
+	for op, n := range m {
+		s.Changes[string(op)] = n
+	}
+}
+
+// outputs reads the stack outputs with secrets masked. It asks the CLI
+// without --show-secrets, so secret values, nested ones included, never
+// reach this process in plain text (auto.Stack.Outputs decrypts them).
+func (r *run) outputs(ctx context.Context, st auto.Stack, ws string, env map[string]string) int {
+	cli := r.cli.Load()
+	extra := make([]string, 0, len(env))
+	for k, v := range env {
+		extra = append(extra, k+"="+v)
+	}
+	stdout, _, _, err := cli.Run(ctx, ws, nil, nil, nil, extra, "stack", "output", "--json", "--stack", st.Name())
+	if err != nil {
+		return r.classify(ctx, fmt.Errorf("reading the outputs of stack %s: %w", st.Name(), err), nil)
+	}
+	outs := map[string]any{}
+	if err := json.Unmarshal([]byte(stdout), &outs); err != nil {
+		return r.fail(ExitError, ResultFailed, fmt.Errorf("reading the outputs of stack %s: %w", st.Name(), err))
+	}
+	r.sum.Outputs = outs
+	r.sum.Result = ResultSucceeded
+	return ExitOK
+}
+
+// backendEnv resolves the backend and the secrets settings, checks a
+// passphrase is available when one is needed, and returns the environment
+// the driver adds for the CLI.
+func (r *run) backendEnv(dir string, proj *plan.Project) (map[string]string, error) {
+	backend := r.env.get("PULUMI_BACKEND_URL")
+	if backend == "" {
+		state := filepath.Join(dir, stateDir)
+		if err := os.MkdirAll(state, 0o755); err != nil {
+			return nil, fmt.Errorf("default file backend: %w", err)
+		}
+		backend = "file://" + filepath.ToSlash(state)
+	}
+	r.sum.Backend = redactURL(backend)
+	extra := map[string]string{"PULUMI_BACKEND_URL": backend}
+	defaults := map[string]string{
+		// Pipelines run pinned CLIs; the check only adds a network call.
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		// The workspace's copy of Pulumi.STACK.yaml lacks the encryption
+		// salt or key the CLI saved when it created the stack; take them from
+		// the stack's state instead of generating new ones on every run.
+		"PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
+	}
+	for k, v := range defaults {
+		if !r.env.has(k) {
+			extra[k] = v
+		}
+	}
+	if f := r.env.get("PULUMI_CONFIG_PASSPHRASE_FILE"); f != "" {
+		// The CLI runs in the workspace directory, so a relative path would
+		// point elsewhere.
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("PULUMI_CONFIG_PASSPHRASE_FILE: %w", err)
+		}
+		extra["PULUMI_CONFIG_PASSPHRASE_FILE"] = abs
+	}
+
+	sp := r.secretsProvider()
+	if sp == "" {
+		sp = stackSecretsProvider(filepath.Join(dir, "Pulumi."+proj.Stack+".yaml"))
+	}
+	needPassphrase := sp == "passphrase" || ((sp == "" || sp == "default") && !isServiceBackend(backend))
+	if needPassphrase && !r.env.has("PULUMI_CONFIG_PASSPHRASE") && !r.env.has("PULUMI_CONFIG_PASSPHRASE_FILE") {
+		return nil, fmt.Errorf("backend %s uses the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE or "+
+			"PULUMI_CONFIG_PASSPHRASE_FILE, or choose another provider with --secrets-provider or "+
+			"PULUMI_SECRETS_PROVIDER (e.g. awskms://alias/eksfleet)", r.sum.Backend)
+	}
+	return extra, nil
+}
+
+// secretsProvider is the provider asked for a new stack: the flag, else
+// PULUMI_SECRETS_PROVIDER.
+func (r *run) secretsProvider() string {
+	if r.opts.secretsProvider != "" {
+		return r.opts.secretsProvider
+	}
+	return r.env.get("PULUMI_SECRETS_PROVIDER")
+}
+
+// stackSecretsProvider reads `secretsprovider:` from a stack config file.
+func stackSecretsProvider(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var f struct {
+		SecretsProvider string `yaml:"secretsprovider"`
+	}
+	_ = yaml.Unmarshal(b, &f)
+	return f.SecretsProvider
+}
+
+// confirmDestroy refuses to destroy a production stack unless
+// --confirm-destroy names it.
+func (r *run) confirmDestroy(proj *plan.Project) error {
+	env := proj.Config[config.Namespace+":environment"]
+	if r.opts.stack != "prod" && env != "prod" {
+		return nil
+	}
+	if r.opts.confirmDestroy == r.opts.stack {
+		return nil
+	}
+	if r.opts.confirmDestroy != "" {
+		return fmt.Errorf("--confirm-destroy %q does not match the stack name %q", r.opts.confirmDestroy, r.opts.stack)
+	}
+	return fmt.Errorf("stack %s is a production stack: destroying it needs --confirm-destroy %s", r.opts.stack, r.opts.stack)
+}
+
+// policyPacks resolves the policy pack directories: the --policy-pack flags,
+// else the project's policy directory when it is a pack. Each must have a
+// runtime the engine can start.
+func (r *run) policyPacks(dir string, cli *cliCommand) ([]string, error) {
+	packs := r.opts.policyPacks
+	if len(packs) == 0 {
+		def := filepath.Join(dir, "policy")
+		if _, err := os.Stat(filepath.Join(def, "PulumiPolicy.yaml")); err == nil {
+			packs = []string{def}
+		}
+	}
+	path := filepath.Dir(cli.path) + string(os.PathListSeparator) + r.env.get("PATH")
+	out := make([]string, 0, len(packs))
+	for _, p := range packs {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		b, err := os.ReadFile(filepath.Join(abs, "PulumiPolicy.yaml"))
+		if err != nil {
+			return nil, fmt.Errorf("policy pack %s: %w", abs, err)
+		}
+		var pp struct {
+			Runtime yaml.Node `yaml:"runtime"`
+		}
+		if err := yaml.Unmarshal(b, &pp); err != nil {
+			return nil, fmt.Errorf("policy pack %s: PulumiPolicy.yaml: %w", abs, err)
+		}
+		runtime := pp.Runtime.Value
+		if pp.Runtime.Kind == yaml.MappingNode {
+			var m struct {
+				Name string `yaml:"name"`
+			}
+			_ = pp.Runtime.Decode(&m)
+			runtime = m.Name
+		}
+		if runtime == "" {
+			return nil, fmt.Errorf("policy pack %s: PulumiPolicy.yaml has no runtime", abs)
+		}
+		// The engine runs a pack through the language host of its runtime
+		// or, failing that, an analyzer binary for it (a Go pack has no
+		// language host offline, so it is served by a prebuilt binary).
+		_, errHost := lookPath("pulumi-language-"+runtime, path)
+		analyzer := "pulumi-analyzer-policy-" + runtime
+		if _, err := lookPath(analyzer, path); err != nil && errHost != nil {
+			return nil, fmt.Errorf("policy pack %s (runtime %s) needs %s or pulumi-language-%s on PATH; "+
+				"build the analyzer from the pack's source with `go build -o <dir on PATH>/%s ./policy`",
+				abs, runtime, analyzer, runtime, analyzer)
+		}
+		out = append(out, abs)
+	}
+	return out, nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
+}

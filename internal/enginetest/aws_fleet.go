@@ -1,0 +1,174 @@
+package enginetest
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// modelFleetAWS models the aws types and functions the eksfleet program's
+// own components use beside the pulumi-eks cluster: Secrets encryption keys,
+// IAM policies, Auto Scaling tags and lifecycle hooks, and the SQS queue
+// and EventBridge rules that feed the node termination handler. Required
+// inputs follow the pulumi-aws v6.83 Go SDK; force-new properties follow the
+// upstream Terraform schema.
+func modelFleetAWS(p *FakeProvider) {
+	p.Model("aws:kms/key:Key", ResourceSpec{
+		ForceNew: []string{"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"},
+		ID: func(r *Resource) string {
+			return r.Hex(8) + "-" + r.Hex(4) + "-" + r.Hex(4) + "-" + r.Hex(4) + "-" + r.Hex(12)
+		},
+		Outputs: func(r *Resource) resource.PropertyMap {
+			return withTagsAll(r, resource.PropertyMap{
+				"arn":                   str(arn(r, "kms", "key/"+r.ID)),
+				"keyId":                 str(r.ID),
+				"keyUsage":              str(getString(r.Inputs, "keyUsage", "ENCRYPT_DECRYPT")),
+				"customerMasterKeySpec": str(getString(r.Inputs, "customerMasterKeySpec", "SYMMETRIC_DEFAULT")),
+				"isEnabled":             resource.NewBoolProperty(true),
+				"policy":                str(getString(r.Inputs, "policy", `{"Version":"2012-10-17","Statement":[]}`)),
+			})
+		},
+	})
+	p.Model("aws:kms/alias:Alias", ResourceSpec{
+		Required: []string{"targetKeyId"},
+		ForceNew: []string{"name", "namePrefix"},
+		AutoName: "name",
+		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Outputs: func(r *Resource) resource.PropertyMap {
+			return resource.PropertyMap{
+				"arn":          str(arn(r, "kms", r.ID)),
+				"targetKeyArn": str(arn(r, "kms", "key/"+getString(r.Inputs, "targetKeyId", ""))),
+			}
+		},
+	})
+	p.Model("aws:iam/policy:Policy", ResourceSpec{
+		Required: []string{"policy"},
+		ForceNew: []string{"name", "namePrefix", "path", "description"},
+		AutoName: "name",
+		ID: func(r *Resource) string {
+			return arn(r, "iam", "policy"+getString(r.Inputs, "path", "/")+getString(r.Inputs, "name", ""))
+		},
+		Outputs: func(r *Resource) resource.PropertyMap {
+			return withTagsAll(r, resource.PropertyMap{
+				"arn":             str(r.ID),
+				"policyId":        str("ANPA" + strings.ToUpper(r.Hex(17))),
+				"attachmentCount": resource.NewNumberProperty(0),
+			})
+		},
+	})
+
+	// Auto Scaling. The ASG a managed node group runs on is created by EKS,
+	// not by the program, so it exists exactly while its node group does.
+	p.Model("aws:autoscaling/tag:Tag", ResourceSpec{
+		Required: []string{"autoscalingGroupName", "tag", "tag.key", "tag.value", "tag.propagateAtLaunch"},
+		ForceNew: []string{"autoscalingGroupName", "tag"},
+		ID: func(r *Resource) string {
+			return getString(r.Inputs, "autoscalingGroupName", "") + "," + getString(r.Inputs, "tag.key", "")
+		},
+		Precondition: func(r *Resource) error {
+			return asgExists(p, getString(r.Inputs, "autoscalingGroupName", ""))
+		},
+	})
+	p.Model("aws:autoscaling/lifecycleHook:LifecycleHook", ResourceSpec{
+		Required: []string{"autoscalingGroupName", "lifecycleTransition"},
+		ForceNew: []string{"name", "autoscalingGroupName"},
+		AutoName: "name",
+		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Precondition: func(r *Resource) error {
+			return asgExists(p, getString(r.Inputs, "autoscalingGroupName", ""))
+		},
+	})
+	p.ModelInvoke("aws:autoscaling/getGroup:getGroup", InvokeSpec{
+		Required: []string{"name"},
+		Fn: func(args, config resource.PropertyMap) (resource.PropertyMap, error) {
+			name := getString(args, "name", "")
+			if err := asgExists(p, name); err != nil {
+				return nil, err
+			}
+			out := resource.PropertyMap{"id": str(name), "name": str(name), "status": str("")}
+			if g, ok := p.Find("aws:autoscaling/group:Group", name); ok {
+				for _, k := range []resource.PropertyKey{"arn", "maxSize", "minSize", "desiredCapacity", "vpcZoneIdentifiers"} {
+					if v, ok := g[k]; ok {
+						out[k] = v
+					}
+				}
+				return out, nil
+			}
+			out["arn"] = str(fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s",
+				region(config), FakeAccountID, hexOf(8, []byte(name)), name))
+			return out, nil
+		},
+	})
+
+	// Termination handler plumbing: an SQS queue fed by EventBridge rules.
+	p.Model("aws:sqs/queue:Queue", ResourceSpec{
+		ForceNew: []string{"name", "namePrefix", "fifoQueue"},
+		AutoName: "name",
+		ID: func(r *Resource) string {
+			return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region(r.Config), FakeAccountID, getString(r.Inputs, "name", ""))
+		},
+		Outputs: func(r *Resource) resource.PropertyMap {
+			return withTagsAll(r, resource.PropertyMap{
+				"arn": str(arn(r, "sqs", getString(r.Inputs, "name", ""))),
+				"url": str(r.ID),
+			})
+		},
+	})
+	p.Model("aws:sqs/queuePolicy:QueuePolicy", ResourceSpec{
+		Required: []string{"policy", "queueUrl"},
+		ForceNew: []string{"queueUrl"},
+		ID:       func(r *Resource) string { return getString(r.Inputs, "queueUrl", "") },
+		Precondition: func(r *Resource) error {
+			url := getString(r.Inputs, "queueUrl", "")
+			if _, ok := p.Find("aws:sqs/queue:Queue", url); !ok {
+				return fmt.Errorf("AWS.SimpleQueueService.NonExistentQueue: %s", url)
+			}
+			return nil
+		},
+	})
+	p.Model("aws:cloudwatch/eventRule:EventRule", ResourceSpec{
+		ForceNew: []string{"name", "namePrefix", "eventBusName"},
+		AutoName: "name",
+		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Precondition: func(r *Resource) error {
+			if getString(r.Inputs, "eventPattern", "") == "" && getString(r.Inputs, "scheduleExpression", "") == "" {
+				return errors.New("ValidationException: one of eventPattern or scheduleExpression is required")
+			}
+			return nil
+		},
+		Outputs: func(r *Resource) resource.PropertyMap {
+			return withTagsAll(r, resource.PropertyMap{"arn": str(arn(r, "events", "rule/"+r.ID))})
+		},
+	})
+	p.Model("aws:cloudwatch/eventTarget:EventTarget", ResourceSpec{
+		Required: []string{"arn", "rule"},
+		ForceNew: []string{"rule", "targetId", "eventBusName"},
+		AutoName: "targetId",
+		ID: func(r *Resource) string {
+			return getString(r.Inputs, "rule", "") + "-" + getString(r.Inputs, "targetId", "")
+		},
+		Precondition: func(r *Resource) error {
+			rule := getString(r.Inputs, "rule", "")
+			if _, ok := p.Find("aws:cloudwatch/eventRule:EventRule", rule); !ok {
+				return fmt.Errorf("ResourceNotFoundException: Rule %s does not exist", rule)
+			}
+			return nil
+		},
+	})
+}
+
+// asgExists reports whether an Auto Scaling group is live: one the program
+// created, or the one EKS created for a live managed node group.
+func asgExists(p *FakeProvider, name string) error {
+	if _, ok := p.Find("aws:autoscaling/group:Group", name); ok {
+		return nil
+	}
+	for _, ng := range p.Live("aws:eks/nodeGroup:NodeGroup") {
+		if getString(ng, "resources[0].autoscalingGroups[0].name", "") == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("ValidationError: AutoScalingGroup name not found - AutoScalingGroup '%s' not found", name)
+}
