@@ -25,7 +25,7 @@ type brKubernetes struct {
 	// Set explicitly: Bottlerocket otherwise asks DescribeCluster, and
 	// guesses 10.100.0.10/172.20.0.10 when the API is unreachable.
 	ClusterDNSIP string            `toml:"cluster-dns-ip,omitempty"`
-	MaxPods      int               `toml:"max-pods,omitempty"`
+	MaxPods      int               `toml:"max-pods,omitzero"`
 	NodeLabels   map[string]string `toml:"node-labels,omitempty"`
 	// key = ["value:Effect", ...]; a taint without value is ":Effect".
 	NodeTaints map[string][]string `toml:"node-taints,omitempty"`
