@@ -133,6 +133,8 @@ func TestEveryRefusalExitsOne(t *testing.T) {
 				stack = "prod"
 			case "prefix":
 				cfg["eksfleet:cni"] = map[string]any{"prefixDelegation": true}
+			case "priority":
+				cfg["eksfleet:autoscaler"] = map[string]any{"expander": "priority"}
 			}
 			doc, err := yaml.Marshal(map[string]any{"config": cfg})
 			if err != nil {

@@ -138,6 +138,8 @@ func TestRefusals(t *testing.T) {
 				stack = "prod"
 			case "prefix":
 				v["eksfleet:cni"] = `{"prefixDelegation": true}`
+			case "priority":
+				v["eksfleet:autoscaler"] = `{"expander": "priority"}`
 			}
 			_, err := config.Parse("eksfleet", stack, v)
 			if err == nil {

@@ -78,7 +78,7 @@ func validate(c *Config, errs *Errors) {
 	validateProxy(errs, c.Proxy)
 	validateCNI(errs, c)
 	validateNodeGroups(errs, c)
-	validateAutoscaler(errs, c.Autoscaler)
+	validateAutoscaler(errs, c)
 	validatePolicy(errs, c.Policy)
 	if zones, complete := c.declaredZones(); complete {
 		validateZones(errs, c, zones)
@@ -400,6 +400,9 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 		}
 	}
 	if w := g.WarmPool; w != nil {
+		if g.IsSpot() || len(g.InstanceTypes) > 1 {
+			errs.add(p+".warmPool", nil, "cannot be combined with Spot capacity or several instance types: Auto Scaling refuses warm pools on groups with a mixed instances policy")
+		}
 		if w.MinSize < 0 || (g.MaxSize != nil && w.MinSize > *g.MaxSize) {
 			errs.add(p+".warmPool.minSize", w.MinSize, "must be between 0 and maxSize")
 		}
@@ -541,10 +544,19 @@ func refuseForManaged(errs *Errors, p string, g NodeGroup) {
 	}
 }
 
-func validateAutoscaler(errs *Errors, a Autoscaler) {
+func validateAutoscaler(errs *Errors, c *Config) {
+	a := c.Autoscaler
 	p := key("autoscaler")
-	if !slices.Contains(validExpanders, a.Expander) {
+	switch {
+	case !slices.Contains(validExpanders, a.Expander):
 		errs.add(p+".expander", a.Expander, "must be %s", oneOf(validExpanders))
+	case a.Expander == "price":
+		// A contract value the Cluster Autoscaler cannot honour on AWS: its
+		// AWS cloud provider has no pricing model, so the expander fails at
+		// run time. Refused here, with the reason, rather than deployed.
+		errs.add(p+".expander", a.Expander, "is implemented by the Cluster Autoscaler only on GCE, not on AWS; use least-waste, priority, random or most-pods")
+	case a.Expander == "priority" && !anyAutoscaled(c.NodeGroups):
+		errs.add(p+".expander", a.Expander, "ranks autoscaled node groups, but no node group has autoscaling: true")
 	}
 	if d, err := time.ParseDuration(a.ScaleDownUnneededTime); err != nil || d <= 0 {
 		errs.add(p+".scaleDownUnneededTime", a.ScaleDownUnneededTime, "must be a positive duration like 10m or 1h30m")
@@ -552,6 +564,15 @@ func validateAutoscaler(errs *Errors, a Autoscaler) {
 	if a.ChartVersion != "" && !chartVerRe.MatchString(a.ChartVersion) {
 		errs.add(p+".chartVersion", a.ChartVersion, "must be a chart version like 9.46.6, or empty for the pinned default")
 	}
+}
+
+func anyAutoscaled(groups []NodeGroup) bool {
+	for _, g := range groups {
+		if g.Autoscaling {
+			return true
+		}
+	}
+	return false
 }
 
 // declaredZones returns network.subnetZones and whether it covers every
