@@ -2,8 +2,10 @@ package stacks
 
 import (
 	"github.com/eksfleet/eksfleet/components/autoscaler"
+	"github.com/eksfleet/eksfleet/components/bootstrap"
 	"github.com/eksfleet/eksfleet/components/cluster"
 	"github.com/eksfleet/eksfleet/components/nodedrain"
+	"github.com/eksfleet/eksfleet/components/podproxy"
 	"github.com/eksfleet/eksfleet/stacks/config"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +41,11 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, g
 		}, pulumi.Parent(cl))
 		if err != nil {
 			return err
+		}
+		if cfg.Proxy != nil {
+			if err := podProxy(ctx, cfg, cl, provider); err != nil {
+				return err
+			}
 		}
 	}
 	after := NodeGroupResources(groups)
@@ -106,4 +113,28 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, g
 		"values":       nth.Values,
 	})
 	return nil
+}
+
+// podProxy gives aws-node and kube-proxy the egress proxy the nodes use, with
+// the same NO_PROXY (plus in-cluster names), through the one in-cluster
+// route the VPC CNI add-on leaves open. It shares the Kubernetes provider,
+// so autoscaler.enabled: false also leaves it out.
+func podProxy(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, provider *kubernetes.Provider) error {
+	extras := append(append([]string{}, cfg.Proxy.NoProxy...), ".svc", ".cluster.local")
+	noProxy := cl.Endpoint.ApplyT(func(endpoint string) []string {
+		return bootstrap.NoProxy(bootstrap.Cluster{
+			VPCCIDR:     cfg.Network.VpcCIDR,
+			ServiceCIDR: cfg.Cluster.ServiceIPv4CIDR,
+			Endpoint:    endpoint,
+		}, extras)
+	}).(pulumi.StringArrayOutput)
+	_, err := podproxy.New(ctx, cfg.Cluster.Name+"-pod-proxy", &podproxy.Args{
+		HTTPProxy:  cfg.Proxy.HTTPProxy,
+		HTTPSProxy: cfg.Proxy.HTTPSProxy,
+		NoProxy:    noProxy,
+		Provider:   provider,
+		// The add-ons (children of the cluster) own the DaemonSets patched.
+		DependsOn: []pulumi.Resource{cl},
+	})
+	return err
 }
