@@ -1,0 +1,112 @@
+package plan_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/eksfleet/eksfleet/internal/plan"
+	"github.com/eksfleet/eksfleet/policy/catalog"
+	"github.com/eksfleet/eksfleet/stacks"
+)
+
+// unsafeRules are the guardrails policy/testdata/Pulumi.unsafe.yaml breaks,
+// all mandatory there (staging defaults, or overridden in eksfleet:policy).
+var unsafeRules = []string{
+	"imds-hop-limit", "node-volumes-encrypted", "eks-endpoint-private", "eks-control-plane-logs",
+	"eks-secrets-cmk", "allowed-instance-types", "required-tags",
+}
+
+// TestBundledStacksPassGuardrails: the bundled stacks break no mandatory
+// guardrail, and every rule ran over the resources it is about.
+func TestBundledStacksPassGuardrails(t *testing.T) {
+	for _, stack := range bundled {
+		t.Run(stack, func(t *testing.T) {
+			p := evaluate(t, stack)
+			for _, v := range p.Violations {
+				if _, ok := catalog.Lookup(v.Policy); !ok {
+					t.Errorf("violation of unknown policy %q", v.Policy)
+				}
+				if v.Enforcement == "mandatory" {
+					t.Errorf("mandatory violation: %s %s: %s", v.Policy, v.URN, v.Message)
+				} else {
+					t.Logf("advisory: %s %s: %s", v.Policy, v.URN, v.Message)
+				}
+			}
+			if p.HasMandatoryViolation() {
+				t.Errorf("HasMandatoryViolation is true")
+			}
+			types := map[string]bool{}
+			for _, r := range plan.AnalyzerResources(p.Cloud.Resources()) {
+				types[r.Type] = true
+			}
+			for _, want := range []string{"aws:eks/cluster:Cluster", "aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group", "aws:eks/nodeGroup:NodeGroup", "aws:iam/rolePolicy:RolePolicy"} {
+				if !types[want] {
+					t.Errorf("the guardrails saw no %s", want)
+				}
+			}
+		})
+	}
+}
+
+// TestEKSClusterChild: the control plane rules read the aws:eks Cluster
+// pulumi-eks would register, rebuilt from the component's arguments.
+func TestEKSClusterChild(t *testing.T) {
+	p := evaluate(t, "prod")
+	var found bool
+	for _, r := range plan.AnalyzerResources(p.Cloud.Resources()) {
+		if r.Type != "aws:eks/cluster:Cluster" {
+			continue
+		}
+		found = true
+		if want := "urn:pulumi:prod::eksfleet::eksfleet:index:Cluster$eks:index:Cluster$aws:eks/cluster:Cluster::acme-prod-eksCluster"; r.URN != want {
+			t.Errorf("URN %s, want %s (the URN dependencies on it use)", r.URN, want)
+		}
+		key, _ := r.Properties.Get("encryptionConfig").AsMap().Get("provider").AsMap().GetOk("keyArn")
+		if !key.IsString() || !strings.HasPrefix(key.AsString(), "arn:aws:kms:") {
+			t.Errorf("encryptionConfig.provider.keyArn = %v", key)
+		}
+		vpc := r.Properties.Get("vpcConfig").AsMap()
+		if vpc.Get("endpointPublicAccess").AsBool() || !vpc.Get("endpointPrivateAccess").AsBool() {
+			t.Errorf("vpcConfig = %v", vpc)
+		}
+		if v := r.Properties.Get("version"); v.AsString() != "1.33" {
+			t.Errorf("version = %v", v)
+		}
+	}
+	if !found {
+		t.Fatal("no aws:eks/cluster:Cluster among the analyzer resources")
+	}
+}
+
+// TestUnsafeStackIsRefused: a stack that passes config validation but
+// breaks guardrails gets every broken rule named, as mandatory.
+func TestUnsafeStackIsRefused(t *testing.T) {
+	proj, err := plan.LoadProject("../../policy/testdata", "unsafe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatalf("the unsafe stack must pass config validation and run: %v", err)
+	}
+	if !p.HasMandatoryViolation() {
+		t.Fatal("no mandatory violation")
+	}
+	mandatory := map[string]bool{}
+	for _, v := range p.Violations {
+		if v.Enforcement == "mandatory" {
+			mandatory[v.Policy] = true
+		}
+	}
+	for _, rule := range unsafeRules {
+		if !mandatory[rule] {
+			t.Errorf("no mandatory %s violation", rule)
+		}
+	}
+	for rule := range mandatory {
+		if !slices.Contains(unsafeRules, rule) {
+			t.Errorf("unexpected mandatory %s violation", rule)
+		}
+	}
+}
