@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -42,7 +43,7 @@ const (
 var Verbs = []string{"preview", "up", "refresh", "destroy", "outputs", "drift", "cancel"}
 
 // IsVerb reports whether verb is one of [Verbs].
-func IsVerb(verb string) bool { return contains(Verbs, verb) }
+func IsVerb(verb string) bool { return slices.Contains(Verbs, verb) }
 
 // Invocation is one run of a driver command.
 type Invocation struct {
@@ -84,12 +85,15 @@ preview, up:
   --policy-pack DIR         policy pack to apply (repeatable; default DIR/policy when it holds
                             PulumiPolicy.yaml)
   --diff                    show detailed diffs in the progress output
+up:
+  --skip-preview            update without previewing first (the preview stops the update
+                            before any change when a mandatory policy is violated)
 drift:
   --diff                    show detailed diffs in the progress output
 refresh:
   --import-pending-create URN=ID
                             record a create an interrupted update left pending, which
-                            exists in the cloud with this ID (repeatable)
+                            exists in the cloud with this ID, then refresh (repeatable)
   --clear-pending-creates   drop the creates an interrupted update left pending
 destroy:
   --confirm-destroy STACK   required, equal to the stack name, for production stacks

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +135,7 @@ func (c *collector) handle(ev events.EngineEvent) {
 }
 
 func (c *collector) step(md apitype.StepEventMetadata) {
-	if noChange[md.Op] {
+	if noChange[md.Op] || isDefaultProvider(md.URN, md.Type) {
 		return
 	}
 	op := string(md.Op)
@@ -151,10 +152,21 @@ func (c *collector) step(md apitype.StepEventMetadata) {
 		ch.Op = op
 	}
 	for _, d := range md.Diffs {
-		if !contains(ch.Diffs, d) {
+		if !slices.Contains(ch.Diffs, d) {
 			ch.Diffs = append(ch.Diffs, d)
 		}
 	}
+}
+
+// isDefaultProvider reports a provider the engine made for resources that
+// name none. The engine leaves them out of its change counts, so the
+// resource list does too.
+func isDefaultProvider(urn, typ string) bool {
+	if !strings.HasPrefix(typ, "pulumi:providers:") {
+		return false
+	}
+	i := strings.LastIndex(urn, "::")
+	return i >= 0 && strings.HasPrefix(urn[i+2:], "default")
 }
 
 // fill copies what was collected into s.
@@ -197,13 +209,4 @@ func plain(s string) string {
 	s = colorDirective.ReplaceAllString(s, "")
 	s = ansi.ReplaceAllString(s, "")
 	return strings.TrimSpace(s)
-}
-
-func contains(ss []string, s string) bool {
-	for _, e := range ss {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

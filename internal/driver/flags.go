@@ -20,6 +20,7 @@ type options struct {
 	grace               time.Duration
 	policyPacks         []string
 	diff                bool
+	skipPreview         bool
 	clearPendingCreates bool
 	importPending       []pendingCreate
 	confirmDestroy      string
@@ -55,6 +56,9 @@ func parseFlags(verb string, args []string, stderr io.Writer) (*options, error) 
 	case "preview", "up":
 		fs.Var(&packs, "policy-pack", "policy pack directory (repeatable)")
 		fs.BoolVar(&o.diff, "diff", false, "show detailed diffs")
+		if verb == "up" {
+			fs.BoolVar(&o.skipPreview, "skip-preview", false, "update without the preview that stops it before any change on a mandatory policy violation")
+		}
 	case "drift":
 		fs.BoolVar(&o.diff, "diff", false, "show detailed diffs")
 	case "refresh":

@@ -171,6 +171,15 @@ func (r *run) classify(ctx context.Context, err error, c *collector) int {
 
 func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
 	c := newCollector(false)
+	res, err := st.Preview(ctx, r.previewOptions(c, packs, false)...)
+	c.finish()
+	c.fill(r.sum)
+	fallbackChanges(r.sum, res.ChangeSummary)
+	return r.classify(ctx, err, c)
+}
+
+// previewOptions are the options of a preview reporting to c.
+func (r *run) previewOptions(c *collector, packs []string, refresh bool) []optpreview.Option {
 	opts := []optpreview.Option{
 		optpreview.EventStreams(c.ch), optpreview.ProgressStreams(r.stderr),
 		optpreview.ErrorProgressStreams(r.stderr), optpreview.UserAgent(userAgent),
@@ -181,14 +190,28 @@ func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
 	if r.opts.diff {
 		opts = append(opts, optpreview.Diff())
 	}
-	res, err := st.Preview(ctx, opts...)
-	c.finish()
-	c.fill(r.sum)
-	fallbackChanges(r.sum, res.ChangeSummary)
-	return r.classify(ctx, err, c)
+	if refresh {
+		opts = append(opts, optpreview.Refresh())
+	}
+	return opts
 }
 
+// up previews first, as `pulumi up` does and the Automation API does not:
+// a mandatory policy violation, including one from a stack policy that only
+// runs once every resource is known, then stops the update before anything
+// changes instead of part way through.
 func (r *run) up(ctx context.Context, st auto.Stack, packs []string, ws string, env map[string]string) int {
+	if !r.opts.skipPreview {
+		pc := newCollector(false)
+		res, err := st.Preview(ctx, r.previewOptions(pc, packs, false)...)
+		pc.finish()
+		if err != nil {
+			pc.fill(r.sum)
+			fallbackChanges(r.sum, res.ChangeSummary)
+			return r.classify(ctx, err, pc)
+		}
+		fmt.Fprintf(r.stderr, "eksfleet up %s: preview passed (%s); updating\n", st.Name(), changeLine(opChanges(res.ChangeSummary)))
+	}
 	c := newCollector(true)
 	opts := []optup.Option{
 		optup.EventStreams(c.ch), optup.ProgressStreams(r.stderr),
@@ -222,12 +245,13 @@ func (r *run) refresh(ctx context.Context, st auto.Stack, ws string, env map[str
 	if r.opts.clearPendingCreates {
 		opts = append(opts, optrefresh.ClearPendingCreates())
 	}
+
 	if len(r.opts.importPending) > 0 {
-		var pcs []optrefresh.PendingCreate
-		for _, pc := range r.opts.importPending {
-			pcs = append(pcs, optrefresh.PendingCreate{URN: pc.urn, ID: pc.id})
+		if err := importPendingCreates(ctx, st, r.opts.importPending); err != nil {
+			return r.classify(ctx, err, nil)
 		}
-		opts = append(opts, optrefresh.ImportPendingCreates(pcs))
+		fmt.Fprintf(r.stderr, "eksfleet refresh %s: recorded %d pending create(s) with their IDs; refreshing to read them\n",
+			st.Name(), len(r.opts.importPending))
 	}
 	res, err := st.Refresh(ctx, opts...)
 	c.finish()
@@ -261,14 +285,7 @@ func (r *run) destroy(ctx context.Context, st auto.Stack) int {
 // or delete is drift.
 func (r *run) drift(ctx context.Context, st auto.Stack) int {
 	c := newCollector(false)
-	opts := []optpreview.Option{
-		optpreview.Refresh(), optpreview.EventStreams(c.ch), optpreview.ProgressStreams(r.stderr),
-		optpreview.ErrorProgressStreams(r.stderr), optpreview.UserAgent(userAgent),
-	}
-	if r.opts.diff {
-		opts = append(opts, optpreview.Diff())
-	}
-	res, err := st.Preview(ctx, opts...)
+	res, err := st.Preview(ctx, r.previewOptions(c, nil, true)...)
 	c.finish()
 	c.fill(r.sum)
 	fallbackChanges(r.sum, res.ChangeSummary)
@@ -280,6 +297,88 @@ func (r *run) drift(ctx context.Context, st auto.Stack) int {
 		return ExitDrift
 	}
 	return ExitOK
+}
+
+// importPendingCreates turns pending creates into resources with the given
+// IDs by editing the state (export, edit, import); the refresh that follows
+// reads their outputs from the cloud. The CLI's own --import-pending-creates
+// only relabels the operation as "importing", and the engine (3.250) then
+// drops it without recording the resource, so the next up tries to create
+// it again and the cloud refuses.
+func importPendingCreates(ctx context.Context, st auto.Stack, creates []pendingCreate) error {
+	dep, err := st.Export(ctx)
+	if err != nil {
+		return err
+	}
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(dep.Deployment, &d); err != nil {
+		return fmt.Errorf("reading the state: %w", err)
+	}
+	var ops, resources []json.RawMessage
+	if raw, ok := d["pending_operations"]; ok {
+		if err := json.Unmarshal(raw, &ops); err != nil {
+			return fmt.Errorf("reading the pending operations: %w", err)
+		}
+	}
+	if raw, ok := d["resources"]; ok {
+		if err := json.Unmarshal(raw, &resources); err != nil {
+			return fmt.Errorf("reading the resources: %w", err)
+		}
+	}
+	ids := map[string]string{}
+	for _, pc := range creates {
+		ids[pc.urn] = pc.id
+	}
+	var kept []json.RawMessage
+	var pending []string
+	for _, raw := range ops {
+		var op struct {
+			Type     string                     `json:"type"`
+			Resource map[string]json.RawMessage `json:"resource"`
+		}
+		if err := json.Unmarshal(raw, &op); err != nil {
+			return fmt.Errorf("reading a pending operation: %w", err)
+		}
+		var urn string
+		_ = json.Unmarshal(op.Resource["urn"], &urn)
+		id, ok := ids[urn]
+		if op.Type != "creating" || !ok {
+			kept = append(kept, raw)
+			if op.Type == "creating" {
+				pending = append(pending, urn)
+			}
+			continue
+		}
+		delete(ids, urn)
+		op.Resource["id"], _ = json.Marshal(id)
+		res, err := json.Marshal(op.Resource)
+		if err != nil {
+			return err
+		}
+		// Appending keeps the state in dependency order: nothing can depend
+		// on a resource whose create never finished.
+		resources = append(resources, res)
+	}
+	if len(ids) > 0 {
+		var missing []string
+		for urn := range ids {
+			missing = append(missing, urn)
+		}
+		return fmt.Errorf("no pending create for %s (pending creates: %s)", strings.Join(missing, ", "), strings.Join(pending, ", "))
+	}
+	if kept == nil {
+		kept = []json.RawMessage{}
+	}
+	if d["pending_operations"], err = json.Marshal(kept); err != nil {
+		return err
+	}
+	if d["resources"], err = json.Marshal(resources); err != nil {
+		return err
+	}
+	if dep.Deployment, err = json.Marshal(d); err != nil {
+		return err
+	}
+	return st.Import(ctx, dep)
 }
 
 // pendingOperations lists the operations the stack's state marks as
@@ -325,12 +424,18 @@ func firstLine(err error) string {
 // fallbackChanges fills the change counts from a result when the event
 // stream had no summary event.
 func fallbackChanges[Op ~string](s *Summary, m map[Op]int) {
-	if len(s.Changes) > 0 {
-		return
+	if len(s.Changes) == 0 {
+		s.Changes = opChanges(m)
 	}
+}
+
+// opChanges converts engine change counts to the summary's form.
+func opChanges[Op ~string](m map[Op]int) map[string]int {
+	out := make(map[string]int, len(m))
 	for op, n := range m {
-		s.Changes[string(op)] = n
+		out[string(op)] = n
 	}
+	return out
 }
 
 // outputs reads the stack outputs with secrets masked. It asks the CLI

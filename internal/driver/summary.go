@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -116,14 +117,7 @@ func (s *Summary) addError(msg string) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		dup := false
-		for _, e := range s.Errors {
-			if e == line {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.Contains(s.Errors, line) {
 			s.Errors = append(s.Errors, line)
 		}
 	}

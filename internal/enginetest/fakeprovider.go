@@ -220,6 +220,20 @@ func (p *FakeProvider) Find(typ, id string) (resource.PropertyMap, bool) {
 	return s.outputs.Copy(), true
 }
 
+// IDOf returns the ID of the live resource the engine created as urn: what
+// an operator would look up in the cloud console after an interrupted
+// update.
+func (p *FakeProvider) IDOf(urn resource.URN) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, s := range p.store {
+		if s.urn == urn {
+			return strings.SplitN(k, "\x00", 2)[1], true
+		}
+	}
+	return "", false
+}
+
 // SetLive changes the stored state of a live resource behind the engine's
 // back, as a change made outside Pulumi (in the console, by another tool)
 // would: the new values show up in refreshes as both inputs and outputs.
@@ -238,6 +252,15 @@ func (p *FakeProvider) SetLive(typ, id string, change func(state resource.Proper
 	s.inputs, s.outputs = ins, outs
 	p.store[key] = s
 	return nil
+}
+
+// LiveCount returns how many resources are live, of all types. (Live keys
+// by ID, so two types sharing an ID, like an SQS queue and its policy, count
+// once there.)
+func (p *FakeProvider) LiveCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.store)
 }
 
 // Live returns the live resources of type typ (all types when empty) by ID
