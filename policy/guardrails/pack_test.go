@@ -9,6 +9,7 @@ import (
 	"github.com/eksfleet/eksfleet/policy/catalog"
 	"github.com/eksfleet/eksfleet/policy/guardrails"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // fakeManager collects what policies report, as the analyzer server does.
@@ -152,6 +153,19 @@ func TestPackPoliciesAndLevels(t *testing.T) {
 	}
 	if s := policiesByName(t, guardrails.Settings{})["allowed-instance-types"].ConfigSchema(); s == nil || s.Properties["allowedInstanceTypes"] == nil {
 		t.Errorf("allowed-instance-types has no allowedInstanceTypes config schema: %+v", s)
+	}
+	// The analyzer server sends every schema to the engine as a protobuf
+	// struct (GetAnalyzerInfo); a value structpb can't hold fails the pack.
+	for name, p := range policiesByName(t, guardrails.Settings{}) {
+		if s := p.ConfigSchema(); s != nil {
+			props := map[string]any{}
+			for k, v := range s.Properties {
+				props[k] = v
+			}
+			if _, err := structpb.NewStruct(props); err != nil {
+				t.Errorf("%s: config schema is not protobuf-safe: %v", name, err)
+			}
+		}
 	}
 }
 

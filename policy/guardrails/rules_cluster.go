@@ -17,7 +17,7 @@ func init() {
 	define(ruleDef{
 		name: "eks-control-plane-logs",
 		schema: &policyx.ConfigSchema{Properties: map[string]map[string]any{
-			"requiredLogTypes": {"type": "array", "items": map[string]any{"type": "string", "enum": allLogTypes},
+			"requiredLogTypes": {"type": "array", "items": map[string]any{"type": "string", "enum": anySlice(allLogTypes)},
 				"description": "Log types that must be enabled (default: audit and authenticator in dev, all five elsewhere)."},
 		}},
 		resource: checkControlPlaneLogs,
@@ -122,4 +122,14 @@ func checkSecretsCMK(c *checker, r *policyx.AnalyzerResource) {
 	case kst == absent || key == "":
 		c.fail(r.URN, "%s encryptionConfig has no provider.keyArn; set it to a customer-managed KMS key", describe(r))
 	}
+}
+
+// anySlice converts for config schemas, which the analyzer server turns
+// into protobuf structs: those hold []any, not []string.
+func anySlice(items []string) []any {
+	out := make([]any, len(items))
+	for i, s := range items {
+		out[i] = s
+	}
+	return out
 }
