@@ -134,7 +134,7 @@ var Rules = []Rule{
 	},
 	{
 		Name:        "eks-control-plane-logs",
-		Description: "EKS control plane logging is on: audit and authenticator everywhere, all five log types in staging and prod.",
+		Description: "EKS control plane logging is on: audit and authenticator logs everywhere, all five log types in prod.",
 		Anchors:     []string{"CKV_AWS_37", "AWS-0038", "CIS eks-cluster-audit-logging-enabled"},
 		Dev:         Advisory, Staging: Mandatory, Prod: Mandatory,
 		Scope: ResourceScope,

@@ -234,14 +234,6 @@ func messages(vs []guardrails.Violation) string {
 	return strings.Join(out, "\n")
 }
 
-func flatten(groups ...[]policyx.AnalyzerResource) []policyx.AnalyzerResource {
-	var out []policyx.AnalyzerResource
-	for _, g := range groups {
-		out = append(out, g...)
-	}
-	return out
-}
-
 // bootstrapInput is an AL2023 self-managed node with labels.
 func bootstrapInput(labels map[string]string) bootstrap.Input {
 	return bootstrap.Input{Node: bootstrap.Node{Labels: labels, MaxPods: 29}}

@@ -1,7 +1,6 @@
 package guardrails
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -204,15 +203,6 @@ const (
 	eksClusterType          = "aws:eks/cluster:Cluster"
 	helmReleaseType         = "kubernetes:helm.sh/v3:Release"
 )
-
-func sortedStrings(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func quoteAll(items []string) string {
 	q := make([]string, len(items))

@@ -18,7 +18,7 @@ func init() {
 		name: "eks-control-plane-logs",
 		schema: &policyx.ConfigSchema{Properties: map[string]map[string]any{
 			"requiredLogTypes": {"type": "array", "items": map[string]any{"type": "string", "enum": anySlice(allLogTypes)},
-				"description": "Log types that must be enabled (default: audit and authenticator in dev, all five elsewhere)."},
+				"description": "Log types that must be enabled (default: audit and authenticator in dev and staging, all five in prod)."},
 		}},
 		resource: checkControlPlaneLogs,
 	})

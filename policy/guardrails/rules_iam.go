@@ -2,6 +2,7 @@ package guardrails
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -113,7 +114,7 @@ func parsePolicy(text string) ([]statement, error) {
 	if err := json.Unmarshal(doc.Statement, &raw); err != nil {
 		var one map[string]any
 		if err := json.Unmarshal(doc.Statement, &one); err != nil {
-			return nil, fmt.Errorf("Statement is neither an object nor a list of objects")
+			return nil, errors.New("the Statement is neither an object nor a list of objects")
 		}
 		raw = []map[string]any{one}
 	}

@@ -179,9 +179,10 @@ func (s Settings) options(config map[string]any) options {
 		maxHopLimit:          2,
 		requiredLogTypes:     allLogTypes,
 	}
-	if s.Environment == "dev" {
-		// Audit and authenticator logs answer "who did what"; the other
-		// three are debugging aids a dev cluster may skip.
+	if s.Environment == "dev" || s.Environment == "staging" {
+		// Audit and authenticator logs answer "who did what" (and are in
+		// the stack config's default logTypes); the other three are
+		// debugging aids only prod must keep, as CKV_AWS_37 asks.
 		o.requiredLogTypes = []string{"audit", "authenticator"}
 	}
 	if v, ok := stringList(config["allowedInstanceTypes"]); ok {

@@ -376,7 +376,7 @@ func (n *nodeSettings) bottlerocket(text string) error {
 		for _, item := range values {
 			value, effect, ok := strings.Cut(fmt.Sprint(item), ":")
 			if !ok {
-				return fmt.Errorf("Bottlerocket node-taints %q: %q has no :Effect", key, item)
+				return fmt.Errorf("bottlerocket node-taints %q: %q has no :Effect", key, item)
 			}
 			n.taints = append(n.taints, taint{key: key, value: value, effect: effect})
 		}
