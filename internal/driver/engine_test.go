@@ -69,6 +69,9 @@ func TestEngineDevLifecycle(t *testing.T) {
 	if len(up.summary.PendingOperations) != 0 {
 		t.Errorf("pending operations after a clean up: %v", up.summary.PendingOperations)
 	}
+	if want := filepath.Join(f.dir, "policy"); !slices.Equal(up.summary.PolicyPacks, []string{want}) {
+		t.Errorf("policy packs %v, want the project's %s", up.summary.PolicyPacks, want)
+	}
 	liveAfterUp := f.aws.LiveCount()
 
 	// A second preview shows no change.
@@ -180,44 +183,50 @@ func TestEngineDevLifecycle(t *testing.T) {
 	}
 }
 
-// TestEngineMandatoryPolicyBlocksUp: a config the stack accepts but a
-// mandatory policy refuses (the public endpoint open to 0.0.0.0/0 in dev)
-// fails preview and up with exit 2, and up changes nothing.
+// TestEngineMandatoryPolicyBlocksUp: the project's guardrails pack, with
+// eks-endpoint-private made mandatory for dev through eksfleet:policy,
+// refuses a public endpoint open to 0.0.0.0/0 (which the stack config
+// accepts in dev): preview and up exit 2, and up changes nothing.
 func TestEngineMandatoryPolicyBlocksUp(t *testing.T) {
 	f := newFixture(t, "dev")
 	ctx := context.Background()
-	pack := f.testPolicyPack()
+	pack := filepath.Join(f.dir, "policy")
 	f.edit("Pulumi.dev.yaml", "      - 203.0.113.0/24\n", "      - 0.0.0.0/0\n")
+	f.edit("Pulumi.dev.yaml", "  eksfleet:autoscaler:\n",
+		"  eksfleet:policy:\n    enforcement:\n      eks-endpoint-private: mandatory\n  eksfleet:autoscaler:\n")
 
-	prev := f.run(ctx, "preview", "dev", "--policy-pack", pack).must(t, driver.ExitPolicy)
-	up := f.run(ctx, "up", "dev", "--policy-pack", pack).must(t, driver.ExitPolicy)
+	prev := f.run(ctx, "preview", "dev").must(t, driver.ExitPolicy)
+	up := f.run(ctx, "up", "dev").must(t, driver.ExitPolicy)
 	for _, r := range []result{prev, up} {
 		if r.summary.Result != driver.ResultPolicyViolation || !slices.Equal(r.summary.PolicyPacks, []string{pack}) {
-			t.Errorf("%s: result %q packs %v", r.summary.Command, r.summary.Result, r.summary.PolicyPacks)
+			t.Errorf("%s: result %q packs %v, want policy-violation from %s", r.summary.Command, r.summary.Result, r.summary.PolicyPacks, pack)
 		}
 		var found bool
 		for _, v := range r.summary.PolicyViolations {
-			if v.Policy == "eks-endpoint-not-open" && v.Enforcement == "mandatory" && v.PolicyPack == "eksfleet-driver-test" &&
-				strings.Contains(v.URN, "$"+clusterType+"::") {
+			if v.Policy == "eks-endpoint-private" && v.Enforcement == "mandatory" && strings.Contains(v.URN, "Cluster") {
 				found = true
+			} else if v.Enforcement == "mandatory" {
+				t.Errorf("%s: unexpected mandatory violation %+v", r.summary.Command, v)
 			}
 		}
 		if !found {
-			t.Errorf("%s: violations %+v, want eks-endpoint-not-open on the EKS cluster", r.summary.Command, r.summary.PolicyViolations)
+			t.Errorf("%s: violations %+v, want a mandatory eks-endpoint-private on the cluster", r.summary.Command, r.summary.PolicyViolations)
 		}
 	}
 	for _, c := range applied(f.aws.FakeProvider, "Create", "Update", "Delete") {
 		t.Errorf("a blocked up changed %s (%s)", c.URN, c.Method)
 	}
-	if !strings.Contains(up.stderr, "mandatory policy eksfleet-driver-test/eks-endpoint-not-open") {
+	if !strings.Contains(up.stderr, "/eks-endpoint-private:") {
 		t.Errorf("up stderr does not name the violated policy:\n%s", up.stderr)
 	}
 
-	// Fixed config: the same pack lets up through.
+	// The endpoint closed again: the same pack lets up through.
 	f.edit("Pulumi.dev.yaml", "      - 0.0.0.0/0\n", "      - 203.0.113.0/24\n")
-	ok := f.run(ctx, "up", "dev", "--policy-pack", pack).must(t, driver.ExitOK)
-	if len(ok.summary.PolicyViolations) != 0 {
-		t.Errorf("violations on the fixed config: %+v", ok.summary.PolicyViolations)
+	ok := f.run(ctx, "up", "dev").must(t, driver.ExitOK)
+	for _, v := range ok.summary.PolicyViolations {
+		if v.Enforcement == "mandatory" {
+			t.Errorf("mandatory violation on the fixed config: %+v", v)
+		}
 	}
 }
 

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,8 +23,9 @@ var repoRoot = func() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }()
 
-// fixture is a copy of the project in a temporary directory, wired to the
-// real Pulumi CLI, the real npm pulumi-eks provider and the fake aws and
+// fixture is a copy of the project in a temporary directory (Pulumi.yaml,
+// stack files, the policy pack), wired to the real Pulumi CLI, the real npm
+// pulumi-eks provider, the guardrails analyzer and the fake aws and
 // kubernetes providers. Each driver command runs exactly as `eksfleet VERB
 // STACK --dir DIR` would, with the default backend (a file backend in
 // DIR/.pulumi-state).
@@ -64,6 +63,17 @@ func newFixture(t testing.TB, stacks ...string) *fixture {
 			continue
 		}
 		f.env = append(f.env, kv)
+	}
+	// The project's guardrails pack, found as DIR/policy the way a pipeline
+	// finds it, served by the analyzer binary built from its source.
+	if err := os.Symlink(filepath.Join(repoRoot, "policy"), filepath.Join(f.dir, "policy")); err != nil {
+		t.Fatal(err)
+	}
+	analyzer := enginetest.PolicyAnalyzerEnv(t)
+	for i, kv := range f.env {
+		if strings.HasPrefix(kv, "PATH=") {
+			f.env[i] = "PATH=" + analyzer["PATH"]
+		}
 	}
 	f.env = append(f.env,
 		"PULUMI_HOME="+t.TempDir(),
@@ -162,48 +172,4 @@ func (r result) changed(typ, op string) []driver.Change {
 		}
 	}
 	return out
-}
-
-var (
-	analyzerOnce sync.Once
-	analyzerDir  string
-	analyzerErr  error
-)
-
-// testPolicyPack builds testdata/policypack as pulumi-analyzer-policy-go
-// (once per test binary), puts it first on the fixture's PATH and returns
-// the pack directory.
-func (f *fixture) testPolicyPack() string {
-	f.t.Helper()
-	analyzerOnce.Do(func() {
-		analyzerDir, analyzerErr = os.MkdirTemp("", "eksfleet-analyzer-")
-		if analyzerErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(analyzerDir, "pulumi-analyzer-policy-go"), "./testdata/policypack")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			analyzerErr = fmt.Errorf("building the test policy pack: %v\n%s", err, out)
-		}
-	})
-	if analyzerErr != nil {
-		f.t.Fatal(analyzerErr)
-	}
-	for i, kv := range f.env {
-		if strings.HasPrefix(kv, "PATH=") {
-			f.env[i] = "PATH=" + analyzerDir + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
-		}
-	}
-	pack, err := filepath.Abs(filepath.Join("testdata", "policypack"))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return pack
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if analyzerDir != "" {
-		os.RemoveAll(analyzerDir)
-	}
-	os.Exit(code)
 }

@@ -57,7 +57,7 @@ func (r *run) execute(ctx context.Context) int {
 		// With secret values the check is left to the program, which gets
 		// them decrypted.
 		if _, err := config.Parse(proj.Name, o.stack, proj.Config); err != nil {
-			return r.fail(ExitError, ResultFailed, fmt.Errorf("Pulumi.%s.yaml: invalid configuration:\n%w", o.stack, err))
+			return r.fail(ExitError, ResultFailed, fmt.Errorf("invalid configuration in Pulumi.%s.yaml:\n%w", o.stack, err))
 		}
 	}
 	if o.verb == "destroy" {
