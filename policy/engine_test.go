@@ -176,6 +176,16 @@ func TestPackUnderTheEngine(t *testing.T) {
 			t.Errorf("stage 2: imds-hop-limit reported on %q", v.Resource)
 		}
 	}
+
+	// A per-stack override in eksfleet:policy reaches the pack.
+	if err := stack.SetConfig(ctx, "eksfleet:policy", auto.ConfigValue{Value: `{"enforcement":{"imds-hop-limit":"mandatory"}}`}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = preview("2")
+	if err == nil {
+		t.Errorf("stage 2 with imds-hop-limit mandatory: preview passed")
+	}
+	expect("2 (override)", got, "mandatory imds-hop-limit", "advisory cannot-verify")
 }
 
 func keys(m map[string]string) []string {
