@@ -7,7 +7,9 @@ import (
 
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/policy/catalog"
+	"github.com/eksfleet/eksfleet/policy/guardrails"
 	"github.com/eksfleet/eksfleet/stacks"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
 // unsafeRules are the guardrails policy/testdata/Pulumi.unsafe.yaml breaks,
@@ -108,5 +110,55 @@ func TestUnsafeStackIsRefused(t *testing.T) {
 		if !slices.Contains(unsafeRules, rule) {
 			t.Errorf("unexpected mandatory %s violation", rule)
 		}
+	}
+}
+
+// TestGuardrailsJoinRealComponents breaks the prod stack's real component
+// output after the fact, to show the stack rules find what they join there:
+// an ASG's launch template and user data, a managed group's tag resources.
+func TestGuardrailsJoinRealComponents(t *testing.T) {
+	p := evaluate(t, "prod")
+	rs := plan.AnalyzerResources(p.Cloud.Resources())
+	var asg, ng bool
+	for i := range rs {
+		r := &rs[i]
+		switch {
+		case r.Type == "aws:autoscaling/group:Group" && !asg:
+			asg = true
+			var kept []property.Value
+			for _, tag := range r.Properties.Get("tags").AsArray().AsSlice() {
+				if tag.AsMap().Get("key").AsString() != "k8s.io/cluster-autoscaler/node-template/label/workload" {
+					kept = append(kept, tag)
+				}
+			}
+			r.Properties = r.Properties.Set("tags", property.New(kept))
+			r.Options.IgnoreChanges = nil
+		case r.Type == "aws:eks/nodeGroup:NodeGroup" && !ng:
+			ng = true
+			r.Properties = r.Properties.Set("labels", property.New(map[string]property.Value{"workload": property.New("batch")}))
+		}
+	}
+	if !asg || !ng {
+		t.Fatal("prod has no self-managed or no managed group")
+	}
+	got := map[string][]string{}
+	for _, v := range guardrails.Evaluate(rs, plan.PolicySettings(p.Config)) {
+		got[v.Policy] = append(got[v.Policy], v.Message)
+	}
+	for policy, want := range map[string][]string{
+		"ca-template-matches-kubelet": {
+			"nodes register label workload=general but no k8s.io/cluster-autoscaler/node-template/label/workload tag",
+			`label workload is "batch" on the nodes but "system" in the node-template tag`,
+		},
+		"desired-capacity-ignored": {"Pulumi manages desiredCapacity"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(strings.Join(got[policy], "\n"), w) {
+				t.Errorf("no %s violation containing %q; got %v", policy, w, got)
+			}
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("violations of %d policies, want 2: %v", len(got), got)
 	}
 }
