@@ -133,8 +133,8 @@ func podProxy(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, prov
 		HTTPSProxy: cfg.Proxy.HTTPSProxy,
 		NoProxy:    noProxy,
 		Provider:   provider,
-		// The add-ons (children of the cluster) own the DaemonSets patched.
-		DependsOn: []pulumi.Resource{cl},
+		// The add-ons own the DaemonSets patched.
+		DependsOn: cl.Addons,
 	})
 	return err
 }

@@ -35,7 +35,8 @@ type NodeGroupRef struct {
 	ASGARN  pulumi.StringOutput
 	// RoleARN is the node IAM role.
 	RoleARN pulumi.StringOutput
-	// Resource is the component, for dependsOn.
+	// Resource is the group's node-launching resource (the Auto Scaling
+	// Group or the EKS node group), for dependsOn.
 	Resource pulumi.Resource
 
 	outputs pulumi.Map
@@ -58,14 +59,14 @@ func NodeGroups(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, ta
 			if err != nil {
 				return nil, err
 			}
-			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c
+			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c.Group
 			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "instanceProfileName": c.InstanceProfileName}
 		case config.KindManaged:
 			c, err := managed.New(ctx, name, args)
 			if err != nil {
 				return nil, err
 			}
-			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c
+			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c.NodeGroup
 			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "nodeGroupName": c.NodeGroupName}
 		default:
 			// Config validation refuses other kinds; this guards new ones.

@@ -91,6 +91,10 @@ type Cluster struct {
 
 	// EKS is the underlying pulumi-eks component, for advanced use.
 	EKS *eks.Cluster
+	// Addons are the vpc-cni and kube-proxy add-ons, which own the aws-node
+	// and kube-proxy DaemonSets: depend on them, not on the component,
+	// whose dependency expansion only covers children registered so far.
+	Addons []pulumi.Resource
 	// Partition is the AWS partition of Region (aws, aws-cn, aws-us-gov).
 	Partition string
 
@@ -226,18 +230,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.CNI.CustomNetworking || args.CNI.PrefixDelegation {
 		vpcCNI.ConfigurationValues = cniConfig
 	}
-	if _, err := awseks.NewAddon(ctx, name+"-vpc-cni", vpcCNI, parent); err != nil {
+	cniAddon, err := awseks.NewAddon(ctx, name+"-vpc-cni", vpcCNI, parent)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := awseks.NewAddon(ctx, name+"-kube-proxy", &awseks.AddonArgs{
+	proxyAddon, err := awseks.NewAddon(ctx, name+"-kube-proxy", &awseks.AddonArgs{
 		ClusterName:              c.Name,
 		AddonName:                pulumi.String("kube-proxy"),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
 		Tags:                     tags,
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return nil, err
 	}
+	c.Addons = []pulumi.Resource{cniAddon, proxyAddon}
 	c.tags = tags
 	c.name = name
 

@@ -54,6 +54,11 @@ type ManagedNodeGroup struct {
 
 	// Tags are the tags written onto the EKS-created ASG.
 	Tags []nodespec.Tag
+	// NodeGroup is the EKS node group itself. Depend on it (not on the
+	// component) to order work after the nodes: the SDK expands a
+	// component dependency to the children registered so far, which is
+	// racy while their registrations are still in flight.
+	NodeGroup *awseks.NodeGroup
 }
 
 // New creates a managed node group. All arguments are checked before
@@ -141,6 +146,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	g.NodeGroupName, g.NodeGroupARN = ng.NodeGroupName, ng.Arn
+	g.NodeGroup = ng
 	g.ASGName = asgName
 	g.ASGARN = autoscaling.LookupGroupOutput(ctx, autoscaling.LookupGroupOutputArgs{Name: asgName}, parent).Arn()
 	g.LaunchTemplateID = lt.ID().ToStringOutput()

@@ -67,7 +67,7 @@ func platform(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.InstallCoreDNS(ctx, []pulumi.Resource{workers}); err != nil {
+	if _, err := c.InstallCoreDNS(ctx, []pulumi.Resource{workers.Group}); err != nil {
 		return err
 	}
 	ctx.Export("kubeconfig", c.Kubeconfig)

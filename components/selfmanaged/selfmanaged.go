@@ -71,6 +71,11 @@ type SelfManagedNodeGroup struct {
 
 	// Tags are the ASG's tags as computed, for callers that check them.
 	Tags []nodespec.Tag
+	// Group is the Auto Scaling Group itself. Depend on it (not on the
+	// component) to order work after the nodes: the SDK expands a
+	// component dependency to the children registered so far, which is
+	// racy while their registrations are still in flight.
+	Group *autoscaling.Group
 }
 
 // New creates a self-managed node group. All arguments are checked before
@@ -146,6 +151,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	g.Group = asg
 	g.ASGName, g.ASGARN = asg.Name, asg.Arn
 	g.LaunchTemplateID, g.LaunchTemplateLatestVersion = lt.ID().ToStringOutput(), lt.LatestVersion
 	g.RoleARN, g.InstanceProfileARN, g.InstanceProfileName = role.ARN, role.InstanceProfileARN, role.InstanceProfileName
