@@ -100,6 +100,11 @@ type Input struct {
 	// otherwise), the label EKS puts on managed nodes, so one selector works
 	// for both kinds of group. Managed groups get it from EKS, not from us.
 	Spot bool
+	// MixedCapacity marks a Spot group that also launches On-Demand
+	// instances (an On-Demand base or share). Which one a node is gets
+	// decided at launch, after the user data is rendered, so no
+	// capacityType label is written rather than a wrong one.
+	MixedCapacity bool
 
 	// Managed renders only the node group's own parts for an EKS managed
 	// node group; EKS merges its cluster settings in at launch:
@@ -131,7 +136,7 @@ func NodeLabels(in Input) map[string]string {
 	for k, v := range in.Node.Labels {
 		out[k] = v
 	}
-	if !in.Managed {
+	if !in.Managed && !in.MixedCapacity {
 		out[CapacityTypeLabel] = "ON_DEMAND"
 		if in.Spot {
 			out[CapacityTypeLabel] = "SPOT"

@@ -239,6 +239,11 @@ func TestNodeLabels(t *testing.T) {
 	if in.Node.Labels[CapacityTypeLabel] != "" {
 		t.Error("NodeLabels modified the input map")
 	}
+	in.MixedCapacity = true
+	if got := NodeLabels(in); len(got) != 1 {
+		t.Errorf("NodeLabels mixed capacity = %v, want no capacityType label", got)
+	}
+	in.MixedCapacity = false
 	in.Managed = true
 	if got := NodeLabels(in); len(got) != 1 {
 		t.Errorf("NodeLabels managed = %v, want only the user's", got)

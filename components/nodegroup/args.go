@@ -209,7 +209,13 @@ func (a *Args) Arch() string {
 // Scheduling returns the labels and taints the group's nodes register, the
 // one source of both their kubelet settings and their autoscaler tags.
 func (a *Args) Scheduling() nodespec.Scheduling {
-	return nodespec.NodeScheduling(a.Labels, a.Taints, a.IsSpot())
+	return nodespec.NodeScheduling(a.Labels, a.Taints, a.IsSpot(), a.MixedCapacity())
+}
+
+// MixedCapacity reports whether a Spot group also launches On-Demand
+// instances (an On-Demand base or share in its Spot distribution).
+func (a *Args) MixedCapacity() bool {
+	return a.Spot != nil && (a.Spot.OnDemandBaseCapacity > 0 || a.Spot.OnDemandPercentageAboveBaseCapacity > 0)
 }
 
 // Validate checks what both kinds share and returns every problem, each

@@ -65,9 +65,9 @@ type Scheduling struct {
 // package writes into self-managed nodes' kubelet settings
 // (bootstrap.NodeLabels) and EKS sets on managed nodes itself, so a pod
 // selecting SPOT capacity can scale either kind of group from zero.
-func NodeScheduling(labels map[string]string, taints []bootstrap.Taint, spot bool) Scheduling {
+func NodeScheduling(labels map[string]string, taints []bootstrap.Taint, spot, mixedCapacity bool) Scheduling {
 	return Scheduling{
-		Labels: bootstrap.NodeLabels(bootstrap.Input{Node: bootstrap.Node{Labels: labels}, Spot: spot}),
+		Labels: bootstrap.NodeLabels(bootstrap.Input{Node: bootstrap.Node{Labels: labels}, Spot: spot, MixedCapacity: mixedCapacity}),
 		Taints: slices.Clone(taints),
 	}
 }

@@ -26,7 +26,7 @@ func TestASGTagsSelfManaged(t *testing.T) {
 		Name:        "acme-dev-workers",
 		Autoscaling: true,
 		Drain:       true,
-		Scheduling:  nodespec.NodeScheduling(labels, taints, true),
+		Scheduling:  nodespec.NodeScheduling(labels, taints, true, false),
 		Resources:   nodespec.Resources{CPU: 2, MemoryMiB: 8192, EphemeralStorageGiB: 50, Pods: 29},
 		UserTags:    map[string]string{"team": "platform", "Name": "stack-wide"},
 	})
@@ -60,7 +60,7 @@ func TestASGTagsVariants(t *testing.T) {
 	base := func() nodespec.TagInput {
 		return nodespec.TagInput{
 			ClusterName: "acme", Name: "acme-g", Autoscaling: true,
-			Scheduling: nodespec.NodeScheduling(map[string]string{"a": "1"}, nil, false),
+			Scheduling: nodespec.NodeScheduling(map[string]string{"a": "1"}, nil, false, false),
 			Resources:  nodespec.Resources{Pods: 17},
 		}
 	}
@@ -192,7 +192,7 @@ func TestTagsEqualKubeletSettings(t *testing.T) {
 				}
 				tags, err := nodespec.ASGTags(nodespec.TagInput{
 					ClusterName: cluster.Name, Name: "acme-dev-g", Autoscaling: true,
-					Scheduling: nodespec.NodeScheduling(in.Node.Labels, in.Node.Taints, in.Spot),
+					Scheduling: nodespec.NodeScheduling(in.Node.Labels, in.Node.Taints, in.Spot, in.MixedCapacity),
 				})
 				if err != nil {
 					t.Fatal(err)

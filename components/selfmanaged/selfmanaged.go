@@ -237,6 +237,7 @@ func prepare(a *Args) (*groupPlan, error) {
 		CustomNetworking: a.Cluster.Network.CustomNetworking,
 		PrefixDelegation: a.Cluster.Network.PrefixDelegation,
 		Spot:             a.IsSpot(),
+		MixedCapacity:    a.MixedCapacity(),
 		Node: bootstrap.Node{
 			Labels:               a.Labels,
 			Taints:               a.Taints,

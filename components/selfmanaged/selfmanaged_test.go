@@ -260,7 +260,7 @@ func TestSpotMixedInstances(t *testing.T) {
 	args.InstanceTypes = []string{"m5.large", "m5a.large"}
 	args.Spot = &nodespec.Spot{OnDemandBaseCapacity: 1, OnDemandPercentageAboveBaseCapacity: 10, AllocationStrategy: "capacity-optimized"}
 	cloud := mustRun(t, args)
-	lt, _ := inputs.Only(t, cloud, typeLT)
+	lt, ltIn := inputs.Only(t, cloud, typeLT)
 	_, in := inputs.Only(t, cloud, typeASG)
 	in.Expect(t, "capacityRebalance", true)
 	in.ExpectAbsent(t, "launchTemplate")
@@ -271,8 +271,17 @@ func TestSpotMixedInstances(t *testing.T) {
 	in.Expect(t, "mixedInstancesPolicy.instancesDistribution", map[string]any{
 		"onDemandAllocationStrategy": "prioritized", "onDemandBaseCapacity": int64(1),
 		"onDemandPercentageAboveBaseCapacity": int64(10), "spotAllocationStrategy": "capacity-optimized"})
-	if tags := tagMap(asgTags(t, in)); tags["k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType"].Value != "SPOT" {
-		t.Errorf("spot group lacks the SPOT capacity type label tag")
+	// With an On-Demand base and share, a node's capacity type is decided at
+	// launch: neither the kubelet nor the autoscaler tags may claim one.
+	if tag, ok := tagMap(asgTags(t, in))["k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType"]; ok {
+		t.Errorf("mixed Spot/On-Demand group tagged capacityType %q", tag.Value)
+	}
+	node, err := userdata.DecodeBase64(bootstrap.AL2023, ltIn.String("userData"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := node.Labels["eks.amazonaws.com/capacityType"]; ok {
+		t.Errorf("mixed Spot/On-Demand group's kubelet labels set capacityType %q", v)
 	}
 }
 
@@ -283,6 +292,9 @@ func TestSpotByCapacityTypeUsesDefaults(t *testing.T) {
 	in.Expect(t, "capacityRebalance", true)
 	in.Expect(t, "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy", "price-capacity-optimized")
 	in.Expect(t, "mixedInstancesPolicy.instancesDistribution.onDemandPercentageAboveBaseCapacity", int64(0))
+	if tags := tagMap(asgTags(t, in)); tags["k8s.io/cluster-autoscaler/node-template/label/eks.amazonaws.com/capacityType"].Value != "SPOT" {
+		t.Errorf("an all-Spot group lacks the SPOT capacity type label tag")
+	}
 }
 
 func TestOnDemandMultiType(t *testing.T) {

@@ -182,7 +182,7 @@ func caTags(t testing.TB, labels map[string]string, taints []bootstrap.Taint, sp
 	t.Helper()
 	tags, err := nodespec.ASGTags(nodespec.TagInput{
 		ClusterName: "acme", Name: "acme-workers", Managed: managed, Autoscaling: true,
-		Scheduling: nodespec.NodeScheduling(labels, taints, spot),
+		Scheduling: nodespec.NodeScheduling(labels, taints, spot, false),
 		UserTags:   map[string]string{"team": "platform"},
 	})
 	if err != nil {
