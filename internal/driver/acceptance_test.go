@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/eksfleet/eksfleet/internal/driver"
+	"github.com/eksfleet/eksfleet/internal/enginetest"
 	"github.com/eksfleet/eksfleet/internal/plan"
 )
 
@@ -55,7 +56,7 @@ func TestAcceptance(t *testing.T) {
 	}
 	dir := os.Getenv("EKSFLEET_ACCEPTANCE_DIR")
 	if dir == "" {
-		dir = repoRoot
+		dir = enginetest.RepoRoot
 	}
 	label := os.Getenv("EKSFLEET_ACCEPTANCE_SCALE_LABEL")
 	if label == "" {

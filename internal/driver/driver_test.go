@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -265,5 +267,91 @@ func TestChangeLine(t *testing.T) {
 func TestPlain(t *testing.T) {
 	if got := plain("<{%fg 1%}>error<{%reset%}>: \x1b[31mboom\x1b[0m\n"); got != "error: boom" {
 		t.Errorf("plain = %q", got)
+	}
+}
+
+// fakeCLI writes a shell script standing in for the Pulumi CLI and returns
+// a cliCommand running it.
+func fakeCLI(t *testing.T, script string, grace time.Duration) *cliCommand {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pulumi")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &cliCommand{path: path, env: []string{"PATH=" + os.Getenv("PATH")}, grace: grace, procs: map[*os.Process]bool{}}
+}
+
+// countInterrupts reports its process group, then counts SIGINTs for half
+// a second after the first.
+const countInterrupts = `n=0
+trap 'n=$((n+1))' INT
+echo "pgid $(cut -d' ' -f5 /proc/$$/stat)"
+i=0
+while [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i+1))
+	if [ $n -gt 0 ]; then
+		sleep 0.5
+		echo "interrupts $n"
+		exit 3
+	fi
+done
+exit 4
+`
+
+func TestCLIRunsInItsOwnGroupAndGetsOneInterrupt(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc")
+	}
+	c := fakeCLI(t, countInterrupts, time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	stdout, _, code, _ := c.Run(ctx, t.TempDir(), nil, nil, nil, nil, "up")
+	if code != 3 || !strings.Contains(stdout, "interrupts 1\n") {
+		t.Errorf("cancelled run: exit %d, stdout %q; want exactly one interrupt", code, stdout)
+	}
+	var pgid int
+	if _, err := fmt.Sscanf(stdout, "pgid %d", &pgid); err != nil || pgid == syscall.Getpgrp() {
+		t.Errorf("the CLI ran in process group %d (parse error %v); the driver's is %d: a terminal Ctrl-C would reach it twice",
+			pgid, err, syscall.Getpgrp())
+	}
+}
+
+func TestSecondInterruptIsForwarded(t *testing.T) {
+	c := fakeCLI(t, countInterrupts, time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, func() {
+		cancel()
+		time.Sleep(100 * time.Millisecond)
+		c.interrupt()
+	})
+	stdout, _, _, _ := c.Run(ctx, t.TempDir(), nil, nil, nil, nil, "up")
+	if !strings.Contains(stdout, "interrupts 2\n") {
+		t.Errorf("stdout %q: want the second interrupt forwarded", stdout)
+	}
+}
+
+func TestCLIKilledAfterGrace(t *testing.T) {
+	c := fakeCLI(t, "trap '' INT\nsleep 30\n", 500*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, _, _, err := c.Run(ctx, t.TempDir(), nil, nil, nil, nil, "up")
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Errorf("a CLI ignoring the interrupt ran %v (err %v); want it killed after the grace period", time.Since(start), err)
+	}
+	if c.interrupt() != 0 {
+		t.Errorf("a finished CLI is still tracked")
+	}
+}
+
+func TestCLIErrorLines(t *testing.T) {
+	c := fakeCLI(t, "echo 'warning: x' >&2\necho 'error: the stack is currently locked by 1 lock(s).' >&2\nexit 255\n", time.Minute)
+	_, _, code, err := c.Run(context.Background(), t.TempDir(), nil, nil, nil, nil, "up")
+	if code != 255 || err == nil {
+		t.Fatalf("exit %d err %v", code, err)
+	}
+	if got := c.errorLines(); len(got) != 1 || got[0] != "the stack is currently locked by 1 lock(s)." {
+		t.Errorf("errorLines = %q", got)
 	}
 }

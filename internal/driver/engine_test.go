@@ -41,7 +41,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 
 	// up of dev from empty.
 	up := f.run(ctx, "up", "dev").must(t, driver.ExitOK)
-	created := f.aws.Types("Create")
+	created := f.AWS.Types("Create")
 	for _, typ := range []string{clusterType, asgType, addonType, "aws:eks/nodeGroup:NodeGroup",
 		"aws:ec2/launchTemplate:LaunchTemplate", "aws:iam/role:Role", "aws:kms/key:Key",
 		"aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:eks/accessEntry:AccessEntry"} {
@@ -49,13 +49,13 @@ func TestEngineDevLifecycle(t *testing.T) {
 			t.Errorf("up did not create a %s (created %v)", typ, created)
 		}
 	}
-	if n := len(applied(f.aws.FakeProvider, "Update", "Delete")); n != 0 {
+	if n := len(applied(f.AWS.FakeProvider, "Update", "Delete")); n != 0 {
 		t.Errorf("up from empty made %d updates or deletes", n)
 	}
 	if up.summary.Changes["create"] == 0 || up.summary.Changes["create"] != len(up.changed("", "create")) {
 		t.Errorf("changes %v, but %d created resources listed", up.summary.Changes, len(up.changed("", "create")))
 	}
-	for _, c := range f.aws.Calls("Create") {
+	for _, c := range f.AWS.Calls("Create") {
 		if len(c.Failures) > 0 {
 			t.Errorf("create of %s refused: %v", c.URN, c.Failures)
 		}
@@ -69,13 +69,13 @@ func TestEngineDevLifecycle(t *testing.T) {
 	if len(up.summary.PendingOperations) != 0 {
 		t.Errorf("pending operations after a clean up: %v", up.summary.PendingOperations)
 	}
-	if want := filepath.Join(f.dir, "policy"); !slices.Equal(up.summary.PolicyPacks, []string{want}) {
+	if want := filepath.Join(f.Dir, "policy"); !slices.Equal(up.summary.PolicyPacks, []string{want}) {
 		t.Errorf("policy packs %v, want the project's %s", up.summary.PolicyPacks, want)
 	}
-	liveAfterUp := f.aws.LiveCount()
+	liveAfterUp := f.AWS.LiveCount()
 
 	// A second preview shows no change.
-	f.aws.Reset()
+	f.AWS.Reset()
 	prev := f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 	if len(prev.summary.Resources) != 0 || prev.summary.Changes["same"] == 0 {
 		t.Errorf("second preview: changes %v, resources %v; want only same", prev.summary.Changes, prev.summary.Resources)
@@ -87,7 +87,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 	}
 
 	// Changing one node group's max size is exactly one update.
-	f.edit("Pulumi.dev.yaml", workersMax, workersMax12)
+	f.Edit("Pulumi.dev.yaml", workersMax, workersMax12)
 	prev = f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 	asgURN := ""
 	if got := prev.summary.Resources; len(got) != 1 || got[0].Type != asgType || got[0].Op != "update" || !slices.Equal(got[0].Diffs, []string{"maxSize"}) {
@@ -98,35 +98,35 @@ func TestEngineDevLifecycle(t *testing.T) {
 	if prev.summary.Changes["update"] != 1 {
 		t.Errorf("preview of maxSize change: changes %v, want update 1", prev.summary.Changes)
 	}
-	f.aws.Reset()
-	f.k8s.Reset()
+	f.AWS.Reset()
+	f.Kubernetes.Reset()
 	up = f.run(ctx, "up", "dev").must(t, driver.ExitOK)
 	if got := up.summary.Resources; len(got) != 1 || got[0].URN != asgURN {
 		t.Errorf("up of maxSize change: resources %+v, want only %s", got, asgURN)
 	}
-	updates := applied(f.aws.FakeProvider, "Update")
+	updates := applied(f.AWS.FakeProvider, "Update")
 	if len(updates) != 1 || updates[0].Type != asgType {
 		t.Fatalf("up of maxSize change: aws updates %v, want one ASG update", callTypes(updates))
 	}
-	if other := append(applied(f.aws.FakeProvider, "Create", "Delete"), applied(f.k8s, "Create", "Update", "Delete")...); len(other) != 0 {
+	if other := append(applied(f.AWS.FakeProvider, "Create", "Delete"), applied(f.Kubernetes, "Create", "Update", "Delete")...); len(other) != 0 {
 		t.Errorf("up of maxSize change made other changes: %v", callTypes(other))
 	}
 	asgID := updates[0].ID
-	if got, _ := f.aws.Find(asgType, asgID); !got["maxSize"].DeepEquals(resource.NewNumberProperty(12)) {
+	if got, _ := f.AWS.Find(asgType, asgID); !got["maxSize"].DeepEquals(resource.NewNumberProperty(12)) {
 		t.Errorf("live ASG maxSize = %v, want 12", got["maxSize"])
 	}
 
 	// No drift right after up.
-	f.aws.Reset()
+	f.AWS.Reset()
 	f.run(ctx, "drift", "dev").must(t, driver.ExitOK)
 
 	// The autoscaler changing the desired capacity is not drift: the
 	// program ignores desiredCapacity.
-	setLive(t, f.aws, asgType, asgID, "desiredCapacity", 7)
+	setLive(t, f.AWS, asgType, asgID, "desiredCapacity", 7)
 	f.run(ctx, "drift", "dev").must(t, driver.ExitOK)
 
 	// Someone raises max size in the console: drift, naming the ASG.
-	setLive(t, f.aws, asgType, asgID, "maxSize", 20)
+	setLive(t, f.AWS, asgType, asgID, "maxSize", 20)
 	drift := f.run(ctx, "drift", "dev").must(t, driver.ExitDrift)
 	if got := drift.summary.Resources; len(got) != 1 || got[0].URN != asgURN || !slices.Contains(got[0].Diffs, "maxSize") {
 		t.Errorf("drift: resources %+v, want the ASG with maxSize", got)
@@ -134,7 +134,7 @@ func TestEngineDevLifecycle(t *testing.T) {
 	if drift.summary.Result != driver.ResultDrift || !strings.Contains(drift.stderr, "drift: update "+asgURN) {
 		t.Errorf("drift: result %q; stderr does not name the ASG:\n%s", drift.summary.Result, drift.stderr)
 	}
-	if n := len(applied(f.aws.FakeProvider, "Create", "Update", "Delete")); n != 0 {
+	if n := len(applied(f.AWS.FakeProvider, "Create", "Update", "Delete")); n != 0 {
 		t.Errorf("drift changed %d resources", n)
 	}
 
@@ -145,9 +145,9 @@ func TestEngineDevLifecycle(t *testing.T) {
 		t.Errorf("refresh: resources %+v, want the ASG updated from the cloud", ref.summary.Resources)
 	}
 	f.run(ctx, "drift", "dev").must(t, driver.ExitDrift)
-	f.aws.Reset()
+	f.AWS.Reset()
 	f.run(ctx, "up", "dev").must(t, driver.ExitOK)
-	if got, _ := f.aws.Find(asgType, asgID); !got["maxSize"].DeepEquals(resource.NewNumberProperty(12)) ||
+	if got, _ := f.AWS.Find(asgType, asgID); !got["maxSize"].DeepEquals(resource.NewNumberProperty(12)) ||
 		!got["desiredCapacity"].DeepEquals(resource.NewNumberProperty(7)) {
 		t.Errorf("after up: live maxSize %v desiredCapacity %v, want 12 and the autoscaler's 7", got["maxSize"], got["desiredCapacity"])
 	}
@@ -163,19 +163,19 @@ func TestEngineDevLifecycle(t *testing.T) {
 	}
 
 	// destroy leaves no resources.
-	f.aws.Reset()
+	f.AWS.Reset()
 	dest := f.run(ctx, "destroy", "dev").must(t, driver.ExitOK)
-	if left := f.aws.Live(""); f.aws.LiveCount() != 0 {
+	if left := f.AWS.Live(""); f.AWS.LiveCount() != 0 {
 		t.Errorf("aws resources left after destroy: %v", mapKeys(left))
 	}
-	if left := f.k8s.Live(""); f.k8s.LiveCount() != 0 {
+	if left := f.Kubernetes.Live(""); f.Kubernetes.LiveCount() != 0 {
 		t.Errorf("kubernetes resources left after destroy: %v", mapKeys(left))
 	}
-	if n := len(applied(f.aws.FakeProvider, "Delete")); n != liveAfterUp {
+	if n := len(applied(f.AWS.FakeProvider, "Delete")); n != liveAfterUp {
 		t.Errorf("destroy deleted %d aws resources, %d were live", n, liveAfterUp)
 	}
-	if dest.summary.Changes["delete"] == 0 {
-		t.Errorf("destroy: changes %v", dest.summary.Changes)
+	if n := dest.summary.Changes["delete"]; n == 0 || len(dest.changed("", "delete")) != n {
+		t.Errorf("destroy: changes %v, %d deleted resources listed", dest.summary.Changes, len(dest.changed("", "delete")))
 	}
 	prev = f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 	if prev.summary.Changes["create"] == 0 || prev.summary.Changes["same"] != 0 {
@@ -190,9 +190,9 @@ func TestEngineDevLifecycle(t *testing.T) {
 func TestEngineMandatoryPolicyBlocksUp(t *testing.T) {
 	f := newFixture(t, "dev")
 	ctx := context.Background()
-	pack := filepath.Join(f.dir, "policy")
-	f.edit("Pulumi.dev.yaml", "      - 203.0.113.0/24\n", "      - 0.0.0.0/0\n")
-	f.edit("Pulumi.dev.yaml", "  eksfleet:autoscaler:\n",
+	pack := filepath.Join(f.Dir, "policy")
+	f.Edit("Pulumi.dev.yaml", "      - 203.0.113.0/24\n", "      - 0.0.0.0/0\n")
+	f.Edit("Pulumi.dev.yaml", "  eksfleet:autoscaler:\n",
 		"  eksfleet:policy:\n    enforcement:\n      eks-endpoint-private: mandatory\n  eksfleet:autoscaler:\n")
 
 	prev := f.run(ctx, "preview", "dev").must(t, driver.ExitPolicy)
@@ -213,7 +213,7 @@ func TestEngineMandatoryPolicyBlocksUp(t *testing.T) {
 			t.Errorf("%s: violations %+v, want a mandatory eks-endpoint-private on the cluster", r.summary.Command, r.summary.PolicyViolations)
 		}
 	}
-	for _, c := range applied(f.aws.FakeProvider, "Create", "Update", "Delete") {
+	for _, c := range applied(f.AWS.FakeProvider, "Create", "Update", "Delete") {
 		t.Errorf("a blocked up changed %s (%s)", c.URN, c.Method)
 	}
 	if !strings.Contains(up.stderr, "/eks-endpoint-private:") {
@@ -221,7 +221,7 @@ func TestEngineMandatoryPolicyBlocksUp(t *testing.T) {
 	}
 
 	// The endpoint closed again: the same pack lets up through.
-	f.edit("Pulumi.dev.yaml", "      - 0.0.0.0/0\n", "      - 203.0.113.0/24\n")
+	f.Edit("Pulumi.dev.yaml", "      - 0.0.0.0/0\n", "      - 203.0.113.0/24\n")
 	ok := f.run(ctx, "up", "dev").must(t, driver.ExitOK)
 	for _, v := range ok.summary.PolicyViolations {
 		if v.Enforcement == "mandatory" {
@@ -239,7 +239,7 @@ func TestEngineLockedStack(t *testing.T) {
 
 	entered, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	f.aws.Intercept(func(ctx context.Context, method, typ string, _ resource.URN, preview bool) error {
+	f.AWS.Intercept(func(ctx context.Context, method, typ string, _ resource.URN, preview bool) error {
 		if method == "Create" && typ == clusterType && !preview {
 			once.Do(func() { close(entered) })
 			select {
@@ -256,7 +256,7 @@ func TestEngineLockedStack(t *testing.T) {
 	case r := <-first:
 		t.Fatalf("the first up ended before creating the cluster: exit %d %q\n%s", r.code, r.summary.Errors, r.stderr)
 	}
-	lockDir := findLockDir(t, f.dir)
+	lockDir := findLockDir(t, f.Dir)
 
 	second := f.run(ctx, "up", "dev").must(t, driver.ExitLocked)
 	if second.summary.Result != driver.ResultLocked || !strings.Contains(strings.Join(second.summary.Errors, "\n"), "locked") {
@@ -267,7 +267,7 @@ func TestEngineLockedStack(t *testing.T) {
 
 	close(release)
 	(<-first).must(t, driver.ExitOK)
-	f.aws.Intercept(nil)
+	f.AWS.Intercept(nil)
 
 	// A runner killed mid-update leaves its lock behind.
 	stale := filepath.Join(lockDir, "0f6a5bd4-killed-runner.json")
@@ -319,7 +319,7 @@ func TestEngineInterruptedUp(t *testing.T) {
 		ctx := context.Background()
 		sigs := make(chan os.Signal, 1)
 		var once sync.Once
-		f.aws.Intercept(func(ctx context.Context, method, typ string, _ resource.URN, preview bool) error {
+		f.AWS.Intercept(func(ctx context.Context, method, typ string, _ resource.URN, preview bool) error {
 			if method == "Create" && typ == addonType && !preview {
 				once.Do(func() { sigs <- syscall.SIGINT })
 				// Still in flight when Pulumi gets the interrupt.
@@ -335,13 +335,13 @@ func TestEngineInterruptedUp(t *testing.T) {
 		if done == 0 || len(r.changed(addonType, "create")) == 0 {
 			t.Errorf("interrupted up lists %d resources, want the ones created before and during the interrupt", done)
 		}
-		f.aws.Intercept(nil)
+		f.AWS.Intercept(nil)
 
 		up := f.run(ctx, "up", "dev").must(t, driver.ExitOK)
 		if len(up.summary.Resources) == 0 {
 			t.Errorf("the second up had nothing left to do")
 		}
-		assertNoDuplicates(t, f.aws)
+		assertNoDuplicates(t, f.AWS)
 		prev := f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 		if len(prev.summary.Resources) != 0 {
 			t.Errorf("preview after recovery: %+v", prev.summary.Resources)
@@ -353,7 +353,7 @@ func TestEngineInterruptedUp(t *testing.T) {
 		ctx := context.Background()
 		sigs := make(chan os.Signal, 2)
 		var once sync.Once
-		f.aws.Intercept(func(rpc context.Context, method, typ string, _ resource.URN, preview bool) error {
+		f.AWS.Intercept(func(rpc context.Context, method, typ string, _ resource.URN, preview bool) error {
 			if method == "Create" && typ == addonType && !preview {
 				once.Do(func() {
 					sigs <- syscall.SIGINT
@@ -376,8 +376,8 @@ func TestEngineInterruptedUp(t *testing.T) {
 		if !strings.Contains(r.stderr, "--import-pending-create") {
 			t.Errorf("stderr does not explain the recovery:\n%s", r.stderr)
 		}
-		f.aws.Intercept(nil)
-		waitLive(t, f.aws, pending)
+		f.AWS.Intercept(nil)
+		waitLive(t, f.AWS, pending)
 
 		// The resources exist, but the state does not know them: creating
 		// them again fails, as in AWS.
@@ -391,7 +391,7 @@ func TestEngineInterruptedUp(t *testing.T) {
 			if p.Op != "creating" {
 				t.Errorf("pending %s is %s, want creating", p.URN, p.Op)
 			}
-			id, ok := f.aws.IDOf(resource.URN(p.URN))
+			id, ok := f.AWS.IDOf(resource.URN(p.URN))
 			if !ok {
 				t.Fatalf("pending %s is not live", p.URN)
 			}
@@ -402,7 +402,7 @@ func TestEngineInterruptedUp(t *testing.T) {
 			t.Errorf("pending operations after import: %v", ref.summary.PendingOperations)
 		}
 		f.run(ctx, "up", "dev").must(t, driver.ExitOK)
-		assertNoDuplicates(t, f.aws)
+		assertNoDuplicates(t, f.AWS)
 		prev := f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 		if len(prev.summary.Resources) != 0 {
 			t.Errorf("preview after recovery: %+v", prev.summary.Resources)
