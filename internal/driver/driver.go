@@ -218,6 +218,11 @@ type run struct {
 	stderr io.Writer
 	sum    *Summary
 
+	// ws is the workspace directory and cliEnv the environment the driver
+	// adds for the CLI (backend, secrets settings), set once resolved.
+	ws     string
+	cliEnv []string
+
 	cli         atomic.Pointer[cliCommand]
 	interrupted atomic.Bool
 }

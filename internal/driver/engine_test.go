@@ -39,6 +39,12 @@ func TestEngineDevLifecycle(t *testing.T) {
 	f := newFixture(t, "dev")
 	ctx := context.Background()
 
+	// Verbs other than preview and up do not create the stack.
+	missing := f.run(ctx, "outputs", "dev").must(t, driver.ExitError)
+	if errs := strings.Join(missing.summary.Errors, "\n"); !strings.Contains(errs, "stack dev does not exist in backend file://") {
+		t.Errorf("outputs of a missing stack: errors %q", missing.summary.Errors)
+	}
+
 	// up of dev from empty.
 	up := f.run(ctx, "up", "dev").must(t, driver.ExitOK)
 	created := f.AWS.Types("Create")

@@ -93,6 +93,10 @@ func (r *run) execute(ctx context.Context) int {
 		return r.fail(ExitError, ResultFailed, err)
 	}
 	defer os.RemoveAll(ws)
+	r.ws = ws
+	for k, v := range extraEnv {
+		r.cliEnv = append(r.cliEnv, k+"="+v)
+	}
 	for _, name := range []string{"Pulumi.yaml", "Pulumi." + o.stack + ".yaml"} {
 		if err := copyFile(filepath.Join(dir, name), filepath.Join(ws, name)); err != nil {
 			return r.fail(ExitError, ResultFailed, err)
@@ -126,13 +130,13 @@ func (r *run) execute(ctx context.Context) int {
 	case "preview":
 		return r.preview(ctx, st, packs)
 	case "up":
-		return r.up(ctx, st, packs, ws, extraEnv)
+		return r.up(ctx, st, packs)
 	case "refresh":
-		return r.refresh(ctx, st, ws, extraEnv)
+		return r.refresh(ctx, st)
 	case "destroy":
 		return r.destroy(ctx, st)
 	case "outputs":
-		return r.outputs(ctx, st, ws, extraEnv)
+		return r.outputs(ctx, st)
 	case "drift":
 		return r.drift(ctx, st)
 	case "cancel":
@@ -200,7 +204,7 @@ func (r *run) previewOptions(c *collector, packs []string, refresh bool) []optpr
 // a mandatory policy violation, including one from a stack policy that only
 // runs once every resource is known, then stops the update before anything
 // changes instead of part way through.
-func (r *run) up(ctx context.Context, st auto.Stack, packs []string, ws string, env map[string]string) int {
+func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 	if !r.opts.skipPreview {
 		pc := newCollector(false)
 		res, err := st.Preview(ctx, r.previewOptions(pc, packs, false)...)
@@ -233,10 +237,17 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string, ws string, 
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
-	return r.outputs(ctx, st, ws, env)
+	return r.outputs(ctx, st)
 }
 
-func (r *run) refresh(ctx context.Context, st auto.Stack, ws string, env map[string]string) int {
+func (r *run) refresh(ctx context.Context, st auto.Stack) int {
+	if len(r.opts.importPending) > 0 {
+		if err := importPendingCreates(ctx, st, r.opts.importPending); err != nil {
+			return r.classify(ctx, err, nil)
+		}
+		fmt.Fprintf(r.stderr, "eksfleet refresh %s: recorded %d pending create(s) with their IDs; refreshing to read them\n",
+			st.Name(), len(r.opts.importPending))
+	}
 	c := newCollector(true)
 	opts := []optrefresh.Option{
 		optrefresh.EventStreams(c.ch), optrefresh.ProgressStreams(r.stderr),
@@ -244,14 +255,6 @@ func (r *run) refresh(ctx context.Context, st auto.Stack, ws string, env map[str
 	}
 	if r.opts.clearPendingCreates {
 		opts = append(opts, optrefresh.ClearPendingCreates())
-	}
-
-	if len(r.opts.importPending) > 0 {
-		if err := importPendingCreates(ctx, st, r.opts.importPending); err != nil {
-			return r.classify(ctx, err, nil)
-		}
-		fmt.Fprintf(r.stderr, "eksfleet refresh %s: recorded %d pending create(s) with their IDs; refreshing to read them\n",
-			st.Name(), len(r.opts.importPending))
 	}
 	res, err := st.Refresh(ctx, opts...)
 	c.finish()
@@ -263,7 +266,7 @@ func (r *run) refresh(ctx context.Context, st auto.Stack, ws string, env map[str
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
-	return r.outputs(ctx, st, ws, env)
+	return r.outputs(ctx, st)
 }
 
 func (r *run) destroy(ctx context.Context, st auto.Stack) int {
@@ -441,13 +444,8 @@ func opChanges[Op ~string](m map[Op]int) map[string]int {
 // outputs reads the stack outputs with secrets masked. It asks the CLI
 // without --show-secrets, so secret values, nested ones included, never
 // reach this process in plain text (auto.Stack.Outputs decrypts them).
-func (r *run) outputs(ctx context.Context, st auto.Stack, ws string, env map[string]string) int {
-	cli := r.cli.Load()
-	extra := make([]string, 0, len(env))
-	for k, v := range env {
-		extra = append(extra, k+"="+v)
-	}
-	stdout, _, _, err := cli.Run(ctx, ws, nil, nil, nil, extra, "stack", "output", "--json", "--stack", st.Name())
+func (r *run) outputs(ctx context.Context, st auto.Stack) int {
+	stdout, _, _, err := r.cli.Load().Run(ctx, r.ws, nil, nil, nil, r.cliEnv, "stack", "output", "--json", "--stack", st.Name())
 	if err != nil {
 		return r.classify(ctx, fmt.Errorf("reading the outputs of stack %s: %w", st.Name(), err), nil)
 	}
