@@ -355,3 +355,38 @@ func TestCLIErrorLines(t *testing.T) {
 		t.Errorf("errorLines = %q", got)
 	}
 }
+
+func TestJSONFile(t *testing.T) {
+	dir := project(t, map[string]string{"dev": repoFile(t, "Pulumi.dev.yaml")})
+	out := filepath.Join(t.TempDir(), "summary.json")
+	var stdout, stderr bytes.Buffer
+	code := Main(context.Background(), Invocation{Verb: "preview", Args: []string{"dev", "--dir", dir, "--json-file", out},
+		Env: []string{"PATH=" + t.TempDir(), "EKSFLEET_PULUMI=/nonexistent/pulumi", "PULUMI_CONFIG_PASSPHRASE=x"},
+		Stdout: &stdout, Stderr: &stderr})
+	if code != ExitError || stdout.Len() != 0 {
+		t.Fatalf("exit %d, stdout %q: want 1 and nothing on stdout", code, stdout.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"schemaVersion", "command", "project", "stack", "backend", "result", "exitCode", "startTime",
+		"durationSeconds", "changes", "resources", "pendingOperations", "policyPacks", "policyViolations", "errors"} {
+		if _, ok := s[key]; !ok {
+			t.Errorf("summary lacks %q: %s", key, b)
+		}
+	}
+	if _, ok := s["outputs"]; ok {
+		t.Errorf("a preview summary has outputs: %s", b)
+	}
+	if s["command"] != "preview" || s["project"] != "eksfleet" || s["result"] != ResultFailed || s["exitCode"] != float64(1) {
+		t.Errorf("summary %s", b)
+	}
+	if !strings.Contains(stderr.String(), "eksfleet preview dev: failed (exit 1)") {
+		t.Errorf("stderr lacks the outcome line:\n%s", stderr.String())
+	}
+}

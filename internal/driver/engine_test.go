@@ -363,7 +363,8 @@ func TestEngineInterruptedUp(t *testing.T) {
 			if method == "Create" && typ == addonType && !preview {
 				once.Do(func() {
 					sigs <- syscall.SIGINT
-					time.Sleep(300 * time.Millisecond)
+					// Apart enough that Pulumi sees two interrupts, not one.
+					time.Sleep(time.Second)
 					sigs <- syscall.SIGINT
 				})
 				// The cloud finishes the create after Pulumi is gone.
