@@ -361,7 +361,7 @@ func TestJSONFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "summary.json")
 	var stdout, stderr bytes.Buffer
 	code := Main(context.Background(), Invocation{Verb: "preview", Args: []string{"dev", "--dir", dir, "--json-file", out},
-		Env: []string{"PATH=" + t.TempDir(), "EKSFLEET_PULUMI=/nonexistent/pulumi", "PULUMI_CONFIG_PASSPHRASE=x"},
+		Env:    []string{"PATH=" + t.TempDir(), "EKSFLEET_PULUMI=/nonexistent/pulumi", "PULUMI_CONFIG_PASSPHRASE=x"},
 		Stdout: &stdout, Stderr: &stderr})
 	if code != ExitError || stdout.Len() != 0 {
 		t.Fatalf("exit %d, stdout %q: want 1 and nothing on stdout", code, stdout.String())
