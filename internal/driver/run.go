@@ -176,9 +176,7 @@ func (r *run) classify(ctx context.Context, err error, c *collector) int {
 func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
 	c := newCollector(false)
 	res, err := st.Preview(ctx, r.previewOptions(c, packs, false)...)
-	c.finish()
-	c.fill(r.sum)
-	fallbackChanges(r.sum, res.ChangeSummary)
+	r.settlePreview(c, res)
 	return r.classify(ctx, err, c)
 }
 
@@ -208,12 +206,11 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 	if !r.opts.skipPreview {
 		pc := newCollector(false)
 		res, err := st.Preview(ctx, r.previewOptions(pc, packs, false)...)
-		pc.finish()
 		if err != nil {
-			pc.fill(r.sum)
-			fallbackChanges(r.sum, res.ChangeSummary)
+			r.settlePreview(pc, res)
 			return r.classify(ctx, err, pc)
 		}
+		pc.finish()
 		fmt.Fprintf(r.stderr, "eksfleet up %s: preview passed (%s); updating\n", st.Name(), changeLine(opChanges(res.ChangeSummary)))
 	}
 	c := newCollector(true)
@@ -228,12 +225,7 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 		opts = append(opts, optup.Diff())
 	}
 	res, err := st.Up(ctx, opts...)
-	c.finish()
-	c.fill(r.sum)
-	r.pendingOperations(ctx, st)
-	if res.Summary.ResourceChanges != nil {
-		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
-	}
+	r.settleUpdate(ctx, st, c, res.Summary)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
@@ -257,12 +249,7 @@ func (r *run) refresh(ctx context.Context, st auto.Stack) int {
 		opts = append(opts, optrefresh.ClearPendingCreates())
 	}
 	res, err := st.Refresh(ctx, opts...)
-	c.finish()
-	c.fill(r.sum)
-	r.pendingOperations(ctx, st)
-	if res.Summary.ResourceChanges != nil {
-		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
-	}
+	r.settleUpdate(ctx, st, c, res.Summary)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
@@ -273,12 +260,7 @@ func (r *run) destroy(ctx context.Context, st auto.Stack) int {
 	c := newCollector(true)
 	res, err := st.Destroy(ctx, optdestroy.EventStreams(c.ch), optdestroy.ProgressStreams(r.stderr),
 		optdestroy.ErrorProgressStreams(r.stderr), optdestroy.UserAgent(userAgent))
-	c.finish()
-	c.fill(r.sum)
-	r.pendingOperations(ctx, st)
-	if res.Summary.ResourceChanges != nil {
-		fallbackChanges(r.sum, *res.Summary.ResourceChanges)
-	}
+	r.settleUpdate(ctx, st, c, res.Summary)
 	return r.classify(ctx, err, c)
 }
 
@@ -289,9 +271,7 @@ func (r *run) destroy(ctx context.Context, st auto.Stack) int {
 func (r *run) drift(ctx context.Context, st auto.Stack) int {
 	c := newCollector(false)
 	res, err := st.Preview(ctx, r.previewOptions(c, nil, true)...)
-	c.finish()
-	c.fill(r.sum)
-	fallbackChanges(r.sum, res.ChangeSummary)
+	r.settlePreview(c, res)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
@@ -300,6 +280,24 @@ func (r *run) drift(ctx context.Context, st auto.Stack) int {
 		return ExitDrift
 	}
 	return ExitOK
+}
+
+// settlePreview records a finished preview in the summary.
+func (r *run) settlePreview(c *collector, res auto.PreviewResult) {
+	c.finish()
+	c.fill(r.sum)
+	fallbackChanges(r.sum, res.ChangeSummary)
+}
+
+// settleUpdate records a finished up, refresh or destroy in the summary,
+// with the operations it left pending.
+func (r *run) settleUpdate(ctx context.Context, st auto.Stack, c *collector, s auto.UpdateSummary) {
+	c.finish()
+	c.fill(r.sum)
+	r.pendingOperations(ctx, st)
+	if s.ResourceChanges != nil {
+		fallbackChanges(r.sum, *s.ResourceChanges)
+	}
 }
 
 // importPendingCreates turns pending creates into resources with the given
