@@ -16,6 +16,7 @@ package autoscaler
 
 import (
 	"fmt"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"slices"
 	"time"
 
@@ -188,23 +189,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}).(pulumi.MapOutput)
 
 	if args.Provider != nil {
-		c.Release, err = helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
-			Name:           pulumi.String(ReleaseName),
-			Namespace:      pulumi.String(Namespace),
-			Chart:          pulumi.String(ChartName),
-			Version:        pulumi.String(rel.ChartVersion),
-			RepositoryOpts: &helmv3.RepositoryOptsArgs{Repo: pulumi.String(ChartRepo)},
-			Values:         c.Values,
-			// Roll a failed upgrade back rather than leave a half-applied
-			// autoscaler, and keep Helm's release history bounded.
-			Atomic:        pulumi.Bool(true),
-			CleanupOnFail: pulumi.Bool(true),
-			MaxHistory:    pulumi.Int(10),
-			Timeout:       pulumi.Int(600),
-		}, parent, pulumi.Provider(args.Provider),
-			// Permissions first: a pod that starts before its policy exists
-			// crash-loops on AccessDenied until the next restart back-off.
-			pulumi.DependsOn(append([]pulumi.Resource{rolePolicy}, args.DependsOn...)))
+		c.Release, err = chart.Install(ctx, name, chart.Spec{
+			ReleaseName: ReleaseName,
+			Namespace:   Namespace,
+			Chart:       ChartName,
+			Repo:        ChartRepo,
+			Version:     rel.ChartVersion,
+			Values:      c.Values,
+			Provider:    args.Provider,
+			After:       append([]pulumi.Resource{rolePolicy}, args.DependsOn...),
+		}, parent)
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,8 @@
 package autoscaler
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"regexp"
 	"slices"
 	"sort"
@@ -176,17 +176,7 @@ func BuildValues(in ValuesInput) (Values, error) {
 }
 
 // Map converts the values to the generic form a Helm release takes.
-func (v Values) Map() (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
+func (v Values) Map() (map[string]any, error) { return chart.ToMap(v) }
 
 // PriorityGroup is one autoscaled node group as the priority expander sees it.
 type PriorityGroup struct {

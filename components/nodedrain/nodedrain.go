@@ -20,6 +20,7 @@ package nodedrain
 
 import (
 	"fmt"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -216,18 +217,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}).(pulumi.MapOutput)
 
 	if args.Provider != nil {
-		d.Release, err = helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
-			Name:          pulumi.String(ReleaseName),
-			Namespace:     pulumi.String(Namespace),
-			Chart:         pulumi.String(Chart),
-			Version:       pulumi.String(chartVersion),
-			Values:        d.Values,
-			Atomic:        pulumi.Bool(true),
-			CleanupOnFail: pulumi.Bool(true),
-			MaxHistory:    pulumi.Int(10),
-			Timeout:       pulumi.Int(600),
-		}, parent, pulumi.Provider(args.Provider),
-			pulumi.DependsOn(append([]pulumi.Resource{rolePolicy}, args.DependsOn...)))
+		d.Release, err = chart.Install(ctx, name, chart.Spec{
+			ReleaseName: ReleaseName,
+			Namespace:   Namespace,
+			Chart:       Chart,
+			Version:     chartVersion,
+			Values:      d.Values,
+			Provider:    args.Provider,
+			After:       append([]pulumi.Resource{rolePolicy}, args.DependsOn...),
+		}, parent)
 		if err != nil {
 			return nil, err
 		}

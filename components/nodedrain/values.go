@@ -1,8 +1,8 @@
 package nodedrain
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"regexp"
 	"strings"
 )
@@ -106,14 +106,4 @@ func BuildValues(in ValuesInput) (Values, error) {
 }
 
 // Map converts the values to the generic form a Helm release takes.
-func (v Values) Map() (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
+func (v Values) Map() (map[string]any, error) { return chart.ToMap(v) }
