@@ -9,6 +9,21 @@ import (
 // Top-level keys of the eksfleet namespace, in documentation order.
 var topLevelKeys = []string{"environment", "tags", "network", "cluster", "proxy", "cni", "nodeGroups", "autoscaler", "policy"}
 
+// structuredKeys maps every top-level key but environment to the field its
+// YAML/JSON value decodes into.
+func structuredKeys(cfg *Config) map[string]any {
+	return map[string]any{
+		"tags":       &cfg.Tags,
+		"network":    &cfg.Network,
+		"cluster":    &cfg.Cluster,
+		"proxy":      &cfg.Proxy,
+		"cni":        &cfg.CNI,
+		"nodeGroups": &cfg.NodeGroups,
+		"autoscaler": &cfg.Autoscaler,
+		"policy":     &cfg.Policy,
+	}
+}
+
 // Parse decodes, defaults and validates a stack's configuration.
 //
 // values holds the stack's config as Pulumi hands it to a program: full keys
@@ -20,6 +35,7 @@ func Parse(project, stack string, values map[string]string) (*Config, error) {
 	errs := &Errors{}
 	cfg := Defaults(project, stack)
 	d := decoder{errs: errs}
+	targets := structuredKeys(cfg)
 
 	for _, full := range sortedStringKeys(values) {
 		ns, key, ok := strings.Cut(full, ":")
@@ -27,29 +43,17 @@ func Parse(project, stack string, values map[string]string) (*Config, error) {
 			continue
 		}
 		raw := values[full]
-		switch key {
-		case "environment":
-			cfg.Environment = raw
-		case "tags":
-			d.decodeJSON(full, jsonText(raw), &cfg.Tags)
-		case "network":
-			d.decodeJSON(full, jsonText(raw), &cfg.Network)
-		case "cluster":
-			d.decodeJSON(full, jsonText(raw), &cfg.Cluster)
-		case "proxy":
-			d.decodeJSON(full, jsonText(raw), &cfg.Proxy)
-		case "cni":
-			d.decodeJSON(full, jsonText(raw), &cfg.CNI)
-		case "nodeGroups":
-			d.decodeJSON(full, jsonText(raw), &cfg.NodeGroups)
-		case "autoscaler":
-			d.decodeJSON(full, jsonText(raw), &cfg.Autoscaler)
-		case "policy":
-			d.decodeJSON(full, jsonText(raw), &cfg.Policy)
-		default:
+		if key == "environment" {
+			cfg.Environment = raw // a plain word, not structured config
+			continue
+		}
+		dst, known := targets[key]
+		if !known {
 			errs.add(full, nil, "unknown key%s; valid keys are %s:%s and aws:region",
 				suggest(key, topLevelKeys), Namespace, strings.Join(topLevelKeys, ", "+Namespace+":"))
+			continue
 		}
+		d.decodeJSON(full, jsonText(raw), dst)
 	}
 	cfg.Region = values["aws:region"]
 
