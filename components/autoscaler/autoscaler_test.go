@@ -8,6 +8,7 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/internal/helmcheck"
+	"github.com/eksfleet/eksfleet/internal/inputs"
 	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -51,13 +52,11 @@ func run(t *testing.T, args *Args, install bool) (*mockcloud.Cloud, error) {
 	return cloud, err
 }
 
+// one is the single recorded resource of a type (inputs.Only, resource only).
 func one(t *testing.T, cloud *mockcloud.Cloud, typ string) mockcloud.Resource {
 	t.Helper()
-	rs := cloud.OfType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("want one %s, got %d", typ, len(rs))
-	}
-	return rs[0]
+	r, _ := inputs.Only(t, cloud, typ)
+	return r
 }
 
 func str(t *testing.T, m resource.PropertyMap, key string) string {
