@@ -121,12 +121,13 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		return nil
 	})
 
+	creators := &creatorEntries{}
+
 	// IAM.
 	p.Model("aws:iam/role:Role", ResourceSpec{
-		Required: []string{"assumeRolePolicy"},
-		ForceNew: []string{"name", "namePrefix", "path"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts:  facts("aws:iam/role:Role"),
+		Unique: uniqueRole,
+		ID:     func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			path := getString(r.Inputs, "path", "/")
 			return withTagsAll(r, resource.PropertyMap{
@@ -139,24 +140,21 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:iam/rolePolicyAttachment:RolePolicyAttachment", ResourceSpec{
-		Required: []string{"role", "policyArn"},
-		ForceNew: []string{"role", "policyArn"},
+		Facts: facts("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "role", "") + "-" + r.Hex(20)
 		},
 	})
 	p.Model("aws:iam/rolePolicy:RolePolicy", ResourceSpec{
-		Required: []string{"role", "policy"},
-		ForceNew: []string{"role", "name", "namePrefix"},
-		AutoName: "name",
+		Facts: facts("aws:iam/rolePolicy:RolePolicy"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "role", "") + ":" + getString(r.Inputs, "name", "")
 		},
 	})
 	p.Model("aws:iam/instanceProfile:InstanceProfile", ResourceSpec{
-		ForceNew: []string{"name", "namePrefix", "path"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts:  facts("aws:iam/instanceProfile:InstanceProfile"),
+		Unique: uniqueInstanceProfile,
+		ID:     func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{
 				"arn":      str(arn(r, "iam", "instance-profile"+getString(r.Inputs, "path", "/")+r.ID)),
@@ -165,8 +163,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:iam/openIdConnectProvider:OpenIdConnectProvider", ResourceSpec{
-		Required: []string{"clientIdLists", "url"},
-		ForceNew: []string{"url"},
+		Facts: facts("aws:iam/openIdConnectProvider:OpenIdConnectProvider"),
 		ID: func(r *Resource) string {
 			return arn(r, "iam", "oidc-provider/"+strings.TrimPrefix(getString(r.Inputs, "url", ""), "https://"))
 		},
@@ -177,7 +174,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 
 	// EC2 networking.
 	p.Model("aws:ec2/vpc:Vpc", ResourceSpec{
-		ForceNew: []string{"cidrBlock", "instanceTenancy"},
+		Facts:    facts("aws:ec2/vpc:Vpc"),
 		IDPrefix: "vpc-",
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{
@@ -193,8 +190,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:ec2/subnet:Subnet", ResourceSpec{
-		Required: []string{"vpcId"},
-		ForceNew: []string{"vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"},
+		Facts:    facts("aws:ec2/subnet:Subnet"),
 		IDPrefix: "subnet-",
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{
@@ -205,8 +201,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:ec2/securityGroup:SecurityGroup", ResourceSpec{
-		ForceNew: []string{"name", "namePrefix", "description", "vpcId"},
-		AutoName: "name",
+		Facts:    facts("aws:ec2/securityGroup:SecurityGroup"),
 		IDPrefix: "sg-",
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{
@@ -218,17 +213,15 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:ec2/securityGroupRule:SecurityGroupRule", ResourceSpec{
-		Required: []string{"type", "fromPort", "toPort", "protocol", "securityGroupId"},
-		ForceNew: []string{"type", "fromPort", "toPort", "protocol", "securityGroupId", "cidrBlocks",
-			"ipv6CidrBlocks", "prefixListIds", "sourceSecurityGroupId", "self"},
-		ID: func(r *Resource) string { return "sgrule-" + fmt.Sprint(hexToDigits(r.Hex(10))) },
+		Facts: facts("aws:ec2/securityGroupRule:SecurityGroupRule"),
+		ID:    func(r *Resource) string { return "sgrule-" + fmt.Sprint(hexToDigits(r.Hex(10))) },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return resource.PropertyMap{"securityGroupRuleId": str("sgr-" + r.Hex(17))}
 		},
 	})
 	p.Model("aws:ec2/launchTemplate:LaunchTemplate", ResourceSpec{
-		ForceNew: []string{"name", "namePrefix"},
-		AutoName: "name",
+		Facts:    facts("aws:ec2/launchTemplate:LaunchTemplate"),
+		Unique:   uniqueLaunchTemplate,
 		IDPrefix: "lt-",
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{
@@ -239,10 +232,9 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:autoscaling/group:Group", ResourceSpec{
-		Required: []string{"maxSize", "minSize"},
-		ForceNew: []string{"name", "namePrefix"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts:  facts("aws:autoscaling/group:Group"),
+		Unique: uniqueASG,
+		ID:     func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return resource.PropertyMap{"arn": str(arn(r, "autoscaling", "autoScalingGroup:"+r.Hex(8)+":autoScalingGroupName/"+r.ID))}
 		},
@@ -250,11 +242,11 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 
 	// EKS.
 	p.Model("aws:eks/cluster:Cluster", ResourceSpec{
-		Required: []string{"roleArn", "vpcConfig", "vpcConfig.subnetIds"},
-		ForceNew: []string{"name", "roleArn", "vpcConfig.subnetIds", "vpcConfig.securityGroupIds",
-			"encryptionConfig", "kubernetesNetworkConfig", "bootstrapSelfManagedAddons", "outpostConfig"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts:   facts("aws:eks/cluster:Cluster"),
+		Unique:  uniqueCluster,
+		Created: creators.created,
+		Deleted: creators.deleted,
+		ID:      func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			vpc := resource.PropertyMap{}
 			if v, ok := r.Inputs["vpcConfig"]; ok && v.IsObject() {
@@ -305,8 +297,8 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:eks/accessEntry:AccessEntry", ResourceSpec{
-		Required: []string{"clusterName", "principalArn"},
-		ForceNew: []string{"clusterName", "principalArn", "type"},
+		Facts:  facts("aws:eks/accessEntry:AccessEntry"),
+		Unique: creators.uniqueAccessEntry,
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "clusterName", "") + ":" + getString(r.Inputs, "principalArn", "")
 		},
@@ -320,8 +312,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", ResourceSpec{
-		Required: []string{"accessScope", "accessScope.type", "clusterName", "policyArn", "principalArn"},
-		ForceNew: []string{"accessScope", "clusterName", "policyArn", "principalArn"},
+		Facts: facts("aws:eks/accessPolicyAssociation:AccessPolicyAssociation"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "clusterName", "") + "#" + getString(r.Inputs, "principalArn", "") + "#" + getString(r.Inputs, "policyArn", "")
 		},
@@ -330,11 +321,8 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:eks/nodeGroup:NodeGroup", ResourceSpec{
-		Required: []string{"clusterName", "nodeRoleArn", "scalingConfig", "scalingConfig.desiredSize",
-			"scalingConfig.maxSize", "scalingConfig.minSize", "subnetIds"},
-		ForceNew: []string{"clusterName", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "subnetIds",
-			"amiType", "capacityType", "diskSize", "instanceTypes", "remoteAccess"},
-		AutoName: "nodeGroupName",
+		Facts:  facts("aws:eks/nodeGroup:NodeGroup"),
+		Unique: uniqueNodeGroup,
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "clusterName", "") + ":" + getString(r.Inputs, "nodeGroupName", "")
 		},
@@ -351,8 +339,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:eks/addon:Addon", ResourceSpec{
-		Required: []string{"addonName", "clusterName"},
-		ForceNew: []string{"addonName", "clusterName"},
+		Facts: facts("aws:eks/addon:Addon"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "clusterName", "") + ":" + getString(r.Inputs, "addonName", "")
 		},
@@ -369,10 +356,43 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		Fn: func(_, _ resource.PropertyMap) (resource.PropertyMap, error) {
 			return resource.PropertyMap{
 				"accountId": str(FakeAccountID),
-				"arn":       str("arn:aws:iam::" + FakeAccountID + ":user/enginetest"),
-				"userId":    str("AIDAENGINETEST"),
+				"arn":       str(CallerARN),
+				"userId":    str("AROAENGINETEST:session"),
 				"id":        str(FakeAccountID),
 			}, nil
+		},
+	})
+	// aws_iam_session_context: the role behind an assumed-role session ARN
+	// (issuerArn); any other ARN is returned as is.
+	p.ModelInvoke("aws:iam/getSessionContext:getSessionContext", InvokeSpec{
+		Required: []string{"arn"},
+		Fn: func(args, _ resource.PropertyMap) (resource.PropertyMap, error) {
+			a := getString(args, "arn", "")
+			out := resource.PropertyMap{"arn": str(a), "id": str(a), "issuerArn": str(a)}
+			if a == CallerARN {
+				out["issuerArn"] = str(DeployerRoleARN)
+				out["issuerId"] = str("AROAENGINETEST")
+				out["issuerName"] = str("eksfleet-deployer")
+				out["sessionName"] = str("session")
+			}
+			return out, nil
+		},
+	})
+	// aws_eks_cluster data source: the live cluster (with its tags), or the
+	// provider's not-found error.
+	p.ModelInvoke("aws:eks/getCluster:getCluster", InvokeSpec{
+		Required: []string{"name"},
+		Fn: func(args, _ resource.PropertyMap) (resource.PropertyMap, error) {
+			name := getString(args, "name", "")
+			state, ok := p.Find("aws:eks/cluster:Cluster", name)
+			if !ok {
+				return nil, EKSClusterNotFound(name)
+			}
+			state["id"], state["name"] = str(name), str(name)
+			if !state.HasValue("tags") {
+				state["tags"] = resource.NewObjectProperty(resource.PropertyMap{})
+			}
+			return state, nil
 		},
 	})
 	p.ModelInvoke("aws:index/getPartition:getPartition", InvokeSpec{

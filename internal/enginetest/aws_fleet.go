@@ -1,7 +1,6 @@
 package enginetest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -16,7 +15,7 @@ import (
 // upstream Terraform schema.
 func modelFleetAWS(p *FakeProvider) {
 	p.Model("aws:kms/key:Key", ResourceSpec{
-		ForceNew: []string{"customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"},
+		Facts: facts("aws:kms/key:Key"),
 		ID: func(r *Resource) string {
 			return r.Hex(8) + "-" + r.Hex(4) + "-" + r.Hex(4) + "-" + r.Hex(4) + "-" + r.Hex(12)
 		},
@@ -32,10 +31,8 @@ func modelFleetAWS(p *FakeProvider) {
 		},
 	})
 	p.Model("aws:kms/alias:Alias", ResourceSpec{
-		Required: []string{"targetKeyId"},
-		ForceNew: []string{"name", "namePrefix"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts: facts("aws:kms/alias:Alias"),
+		ID:    func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return resource.PropertyMap{
 				"arn":          str(arn(r, "kms", r.ID)),
@@ -44,9 +41,7 @@ func modelFleetAWS(p *FakeProvider) {
 		},
 	})
 	p.Model("aws:iam/policy:Policy", ResourceSpec{
-		Required: []string{"policy"},
-		ForceNew: []string{"name", "namePrefix", "path", "description"},
-		AutoName: "name",
+		Facts: facts("aws:iam/policy:Policy"),
 		ID: func(r *Resource) string {
 			return arn(r, "iam", "policy"+getString(r.Inputs, "path", "/")+getString(r.Inputs, "name", ""))
 		},
@@ -62,8 +57,7 @@ func modelFleetAWS(p *FakeProvider) {
 	// Auto Scaling. The ASG a managed node group runs on is created by EKS,
 	// not by the program, so it exists exactly while its node group does.
 	p.Model("aws:autoscaling/tag:Tag", ResourceSpec{
-		Required: []string{"autoscalingGroupName", "tag", "tag.key", "tag.value", "tag.propagateAtLaunch"},
-		ForceNew: []string{"autoscalingGroupName", "tag"},
+		Facts: facts("aws:autoscaling/tag:Tag"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "autoscalingGroupName", "") + "," + getString(r.Inputs, "tag.key", "")
 		},
@@ -72,10 +66,8 @@ func modelFleetAWS(p *FakeProvider) {
 		},
 	})
 	p.Model("aws:autoscaling/lifecycleHook:LifecycleHook", ResourceSpec{
-		Required: []string{"autoscalingGroupName", "lifecycleTransition"},
-		ForceNew: []string{"name", "autoscalingGroupName"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts: facts("aws:autoscaling/lifecycleHook:LifecycleHook"),
+		ID:    func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Precondition: func(r *Resource) error {
 			return asgExists(p, getString(r.Inputs, "autoscalingGroupName", ""))
 		},
@@ -104,8 +96,8 @@ func modelFleetAWS(p *FakeProvider) {
 
 	// Termination handler plumbing: an SQS queue fed by EventBridge rules.
 	p.Model("aws:sqs/queue:Queue", ResourceSpec{
-		ForceNew: []string{"name", "namePrefix", "fifoQueue"},
-		AutoName: "name",
+		Facts:  facts("aws:sqs/queue:Queue"),
+		Unique: uniqueQueue,
 		ID: func(r *Resource) string {
 			return fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region(r.Config), FakeAccountID, getString(r.Inputs, "name", ""))
 		},
@@ -117,9 +109,8 @@ func modelFleetAWS(p *FakeProvider) {
 		},
 	})
 	p.Model("aws:sqs/queuePolicy:QueuePolicy", ResourceSpec{
-		Required: []string{"policy", "queueUrl"},
-		ForceNew: []string{"queueUrl"},
-		ID:       func(r *Resource) string { return getString(r.Inputs, "queueUrl", "") },
+		Facts: facts("aws:sqs/queuePolicy:QueuePolicy"),
+		ID:    func(r *Resource) string { return getString(r.Inputs, "queueUrl", "") },
 		Precondition: func(r *Resource) error {
 			url := getString(r.Inputs, "queueUrl", "")
 			if _, ok := p.Find("aws:sqs/queue:Queue", url); !ok {
@@ -129,23 +120,16 @@ func modelFleetAWS(p *FakeProvider) {
 		},
 	})
 	p.Model("aws:cloudwatch/eventRule:EventRule", ResourceSpec{
-		ForceNew: []string{"name", "namePrefix", "eventBusName"},
-		AutoName: "name",
-		ID:       func(r *Resource) string { return getString(r.Inputs, "name", "") },
-		Precondition: func(r *Resource) error {
-			if getString(r.Inputs, "eventPattern", "") == "" && getString(r.Inputs, "scheduleExpression", "") == "" {
-				return errors.New("ValidationException: one of eventPattern or scheduleExpression is required")
-			}
-			return nil
-		},
+		Facts: facts("aws:cloudwatch/eventRule:EventRule"),
+		// eventPattern or scheduleExpression: the table's atLeastOneOf.
+		ID:     func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Unique: uniqueEventRule,
 		Outputs: func(r *Resource) resource.PropertyMap {
 			return withTagsAll(r, resource.PropertyMap{"arn": str(arn(r, "events", "rule/"+r.ID))})
 		},
 	})
 	p.Model("aws:cloudwatch/eventTarget:EventTarget", ResourceSpec{
-		Required: []string{"arn", "rule"},
-		ForceNew: []string{"rule", "targetId", "eventBusName"},
-		AutoName: "targetId",
+		Facts: facts("aws:cloudwatch/eventTarget:EventTarget"),
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "rule", "") + "-" + getString(r.Inputs, "targetId", "")
 		},

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eksfleet/eksfleet/internal/awsfacts"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -62,6 +63,22 @@ type ResourceSpec struct {
 	// and fails it with its error: what the cloud API would refuse at that
 	// point, e.g. tagging an Auto Scaling group that does not exist.
 	Precondition func(r *Resource) error
+	// Facts, when set, replaces Required, ForceNew and AutoName with the
+	// rules of the real provider from the generated awsfacts table: Check
+	// autonames as pulumi-terraform-bridge does (failing when the name
+	// would be too long) and reports every awsfacts.Check failure; Diff
+	// replaces on awsfacts.Replaces; Create turns a name prefix into a
+	// name as Terraform does and refuses a final name AWS would refuse.
+	Facts *awsfacts.Type
+	// Unique, when set, runs before a (non-preview) Create with the live
+	// resources of the same type (ID → state) and returns the error the
+	// cloud API gives when r's name (or other key) is already taken.
+	Unique func(r *Resource, live map[string]resource.PropertyMap) error
+	// Created and Deleted, when set, run after a (non-preview) Create and
+	// after a Delete: side effects of the cloud API, e.g. the access entry
+	// EKS creates for a cluster's creator.
+	Created func(r *Resource)
+	Deleted func(id string, state resource.PropertyMap)
 }
 
 // Interceptor runs at the start of every Create, Update and Delete a fake
@@ -547,11 +564,21 @@ func (p *FakeProvider) Check(ctx context.Context, req *pulumirpc.CheckRequest) (
 	}
 	var fs []*pulumirpc.CheckFailure
 	spec, ok := p.spec(typ)
-	if !ok {
+	switch {
+	case !ok:
 		fs = append(fs, &pulumirpc.CheckFailure{Reason: fmt.Sprintf(
 			"enginetest: the fake %s provider does not model resource type %s (modelled: %s); add it with FakeProvider.Model",
 			p.pkg, typ, p.modelled())})
-	} else {
+	case spec.Facts != nil:
+		urn := resource.URN(req.GetUrn())
+		if err := factsAutoName(spec.Facts, news, olds, urn.Name(), hexOf(7, req.GetRandomSeed(), []byte(urn))); err != nil {
+			p.record(Call{Method: "Check", Type: typ, URN: urn, Inputs: news, Olds: olds, Failures: []string{err.Error()}, Conn: connID(ctx)})
+			return nil, status.Error(codes.Unknown, err.Error())
+		}
+		for _, f := range awsfacts.Check(typ, news) {
+			fs = append(fs, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason})
+		}
+	default:
 		fs = missing(news, spec.Required)
 		if spec.AutoName != "" {
 			if _, found, _ := lookup(news, spec.AutoName); !found {
@@ -579,8 +606,9 @@ func (p *FakeProvider) Check(ctx context.Context, req *pulumirpc.CheckRequest) (
 
 // diffKeys compares top-level keys (ignoring internal "__" keys) and the
 // force-new paths. It returns the changed keys, the keys forcing replacement
-// and a detailed diff.
-func diffKeys(olds, news resource.PropertyMap, forceNew []string) (changed, replaces []string, detailed map[string]*pulumirpc.PropertyDiff) {
+// and a detailed diff. factsReplace, when not nil, are the top-level keys
+// to replace (from awsfacts.Replaces) instead of those forceNew finds.
+func diffKeys(olds, news resource.PropertyMap, forceNew []string, factsReplace ...string) (changed, replaces []string, detailed map[string]*pulumirpc.PropertyDiff) {
 	keys := map[resource.PropertyKey]bool{}
 	for k := range olds {
 		keys[k] = true
@@ -589,6 +617,9 @@ func diffKeys(olds, news resource.PropertyMap, forceNew []string) (changed, repl
 		keys[k] = true
 	}
 	replaceKeys := map[string]bool{}
+	for _, k := range factsReplace {
+		replaceKeys[k] = true
+	}
 	for _, path := range forceNew {
 		ov, ofound, _ := lookup(olds, path)
 		nv, nfound, nunknown := lookup(news, path)
@@ -666,7 +697,13 @@ func (p *FakeProvider) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*p
 		return nil, err
 	}
 	spec, _ := p.spec(typ)
-	changed, replaces, detailed := diffKeys(olds, news, spec.ForceNew)
+	var changed, replaces []string
+	var detailed map[string]*pulumirpc.PropertyDiff
+	if spec.Facts != nil {
+		changed, replaces, detailed = diffKeys(olds, news, nil, awsfacts.Replaces(typ, olds, news)...)
+	} else {
+		changed, replaces, detailed = diffKeys(olds, news, spec.ForceNew)
+	}
 	p.record(Call{Method: "Diff", Type: typ, URN: resource.URN(req.GetUrn()), ID: req.GetId(),
 		Inputs: news, Olds: olds, Replaces: replaces, Conn: connID(ctx)})
 	return diffResponse(changed, replaces, detailed), nil
@@ -714,9 +751,25 @@ func (p *FakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 		return nil, err
 	}
 	r := &Resource{URN: resource.URN(req.GetUrn()), Inputs: ins, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), "")}
+	if !req.GetPreview() && spec.Facts != nil {
+		// Terraform turns a name prefix into the name at create time, and
+		// the API validates the result (the schema only checked the prefix).
+		named, err := prefixedName(spec.Facts, ins, nil, r.Hex)
+		if err != nil {
+			p.record(Call{Method: "Create", Type: typ, URN: r.URN, Inputs: ins, Failures: []string{err.Error()}, Conn: connID(ctx)})
+			return nil, status.Errorf(codes.InvalidArgument, "creating %s: %v", req.GetUrn(), err)
+		}
+		r.Inputs = named
+	}
 	if !req.GetPreview() && spec.Precondition != nil {
 		if err := spec.Precondition(r); err != nil {
 			return nil, status.Errorf(codes.FailedPrecondition, "creating %s: %v", req.GetUrn(), err)
+		}
+	}
+	if !req.GetPreview() && spec.Unique != nil {
+		if err := spec.Unique(r, p.Live(typ)); err != nil {
+			p.record(Call{Method: "Create", Type: typ, URN: r.URN, Inputs: ins, Failures: []string{err.Error()}, Conn: connID(ctx)})
+			return nil, status.Errorf(codes.AlreadyExists, "creating %s: %v", req.GetUrn(), err)
 		}
 	}
 	id := ""
@@ -743,6 +796,9 @@ func (p *FakeProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest)
 				Failures: []string{"already exists"}, Conn: connID(ctx)})
 			return nil, status.Errorf(codes.AlreadyExists, "creating %s: %s %q already exists", req.GetUrn(), typ, id)
 		}
+	}
+	if !req.GetPreview() && spec.Created != nil {
+		spec.Created(r)
 	}
 	p.record(Call{Method: "Create", Type: typ, URN: r.URN, ID: id, Preview: req.GetPreview(), Inputs: ins,
 		Outputs: outs, Conn: connID(ctx)})
@@ -806,6 +862,12 @@ func (p *FakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 		}
 	}
 	r := &Resource{URN: resource.URN(req.GetUrn()), ID: req.GetId(), Inputs: news, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), req.GetId())}
+	if spec.Facts != nil {
+		// A name made from a prefix stays what it was made as.
+		if named, err := prefixedName(spec.Facts, news, olds, r.Hex); err == nil {
+			r.Inputs = named
+		}
+	}
 	if !req.GetPreview() && spec.Precondition != nil {
 		if err := spec.Precondition(r); err != nil {
 			return nil, status.Errorf(codes.FailedPrecondition, "updating %s: %v", req.GetUrn(), err)
@@ -840,6 +902,9 @@ func (p *FakeProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest)
 	p.mu.Lock()
 	delete(p.store, typ+"\x00"+req.GetId())
 	p.mu.Unlock()
+	if spec, ok := p.spec(typ); ok && spec.Deleted != nil {
+		spec.Deleted(req.GetId(), olds)
+	}
 	p.record(Call{Method: "Delete", Type: typ, URN: resource.URN(req.GetUrn()), ID: req.GetId(), Olds: olds, Conn: connID(ctx)})
 	return &emptypb.Empty{}, nil
 }
@@ -943,4 +1008,71 @@ func getStrings(m resource.PropertyMap, path string) []string {
 		}
 	}
 	return out
+}
+
+// factsAutoName fills in the autonamed property of t as
+// pulumi-terraform-bridge does: the prior value on updates, otherwise
+// <URN name>-<7 random characters>, unless the property or a conflicting
+// peer (namePrefix) is set. It returns the bridge's error when the name
+// would be longer than the autoname maximum (the bridge fails; it never
+// truncates: facts.json autoName, SOURCES.md "pulumi-aws and bridge
+// sources").
+func factsAutoName(t *awsfacts.Type, news, olds resource.PropertyMap, urnName, suffix string) error {
+	if !awsfacts.NeedsAutoName(t.Token, news) {
+		return nil
+	}
+	prop := t.AutoName.Property
+	if old, had, _ := lookup(olds, prop); had {
+		setPath(news, prop, old)
+		return nil
+	}
+	name, err := awsfacts.AutoNameInputs(t.Token, news, urnName, suffix)
+	if err != nil {
+		return err
+	}
+	setPath(news, prop, resource.NewStringProperty(name))
+	return nil
+}
+
+// prefixedName returns ins with the name Terraform makes from a name prefix
+// (create.Name: prefix + 26 unique characters) when only the prefix is
+// set; the name already made (in olds) is kept. The final name must pass
+// the name validator, as the AWS API checks it. ins is returned unchanged
+// when there is nothing to make.
+func prefixedName(t *awsfacts.Type, ins, olds resource.PropertyMap, hex func(int) string) (resource.PropertyMap, error) {
+	prefixProp := t.PrefixProperty()
+	if prefixProp == "" {
+		return ins, nil
+	}
+	nameProp := t.NameValidation.Property
+	if _, found, _ := lookup(ins, nameProp); found {
+		return ins, nil
+	}
+	prefix := getString(ins, prefixProp, "")
+	if prefix == "" {
+		return ins, nil
+	}
+	out := ins.Copy()
+	if old := getString(olds, nameProp, ""); old != "" {
+		out[resource.PropertyKey(nameProp)] = resource.NewStringProperty(old)
+		return out, nil
+	}
+	name := prefix + hexToDigits(hex(18)) + hex(8)
+	if t.Token == "aws:sqs/queue:Queue" && getBool(ins, "fifoQueue") {
+		name += ".fifo"
+	}
+	if err := awsfacts.CheckName(t.Token, nameProp, name, getBool(ins, "fifoQueue")); err != nil {
+		return nil, err
+	}
+	out[resource.PropertyKey(nameProp)] = resource.NewStringProperty(name)
+	return out, nil
+}
+
+// getBool reports whether the value at path is a known true.
+func getBool(m resource.PropertyMap, path string) bool {
+	v, found, unknown := lookup(m, path)
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return found && !unknown && v.IsBool() && v.BoolValue()
 }

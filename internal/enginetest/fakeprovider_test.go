@@ -146,12 +146,21 @@ func TestFakeAWSDiff(t *testing.T) {
 		t.Errorf("tag change: %v", res)
 	}
 
+	// vpc_config.subnet_ids is updated in place (facts.json spot check 8:
+	// no ForceNew in the Terraform schema pulumi-aws v6.83 builds on).
 	subnets := clusterInputs()
 	subnets["vpcConfig"] = resource.NewObjectProperty(resource.PropertyMap{"subnetIds": strs("subnet-a")})
 	res := diff(subnets)
-	if !slices.Equal(res.GetReplaces(), []string{"vpcConfig"}) ||
-		res.GetDetailedDiff()["vpcConfig"].GetKind() != pulumirpc.PropertyDiff_UPDATE_REPLACE {
+	if len(res.GetReplaces()) != 0 || res.GetDetailedDiff()["vpcConfig"].GetKind() != pulumirpc.PropertyDiff_UPDATE {
 		t.Errorf("subnet change: %v", res)
+	}
+
+	role := clusterInputs()
+	role["roleArn"] = str("arn:aws:iam::123456789012:role/other")
+	res = diff(role)
+	if !slices.Equal(res.GetReplaces(), []string{"roleArn"}) ||
+		res.GetDetailedDiff()["roleArn"].GetKind() != pulumirpc.PropertyDiff_UPDATE_REPLACE {
+		t.Errorf("role change: %v", res)
 	}
 
 	unknownRole := clusterInputs()
