@@ -1,11 +1,7 @@
 package instancetypes
 
 import (
-	"bytes"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -47,6 +43,24 @@ func TestMaxPods(t *testing.T) {
 		{"m5.4xlarge", def, 110},
 		// Xen type without prefix delegation still works.
 		{"m4.large", def, 20},
+		// Prefix delegation off Nitro: the calculator (and the VPC CNI)
+		// count secondary IPs.
+		{"m4.large", pd, 20},
+		{"t2.nano", cnpd, 3}, // (2-1)*(2-1)+2
+		// 8th generation, vCPUs from Karpenter's page (refused before:
+		// 118 needs the cap, and the cap needs the vCPU count).
+		{"c8i.xlarge", def, 110}, // 4*29+2 = 118, 4 vCPU
+		{"c8i.xlarge", cn, 89},   // 3*29+2
+		{"c8i.xlarge", pd, 110},
+		{"m8i.large", def, 59},   // 3*19+2
+		{"m8i.large", cn, 40},    // 2*19+2
+		{"c8gn.xlarge", def, 58}, // 4*14+2
+		{"c8gn.xlarge", cnpd, 110},
+		{"c8gn.48xlarge", def, 250}, // 12*49+2 = 590, 192 vCPU
+		// One ENI on the default card: custom networking leaves none, and
+		// the calculator says 2 (aws-node and kube-proxy).
+		{"hpc6id.32xlarge", cn, 2},
+		{"hpc6id.32xlarge", def, 51},
 	}
 	for _, tt := range tests {
 		got, err := MaxPods(tt.typ, tt.mode)
@@ -84,10 +98,10 @@ func TestMaxPodsErrors(t *testing.T) {
 		contain []string
 	}{
 		{"m5.lrge", NetworkMode{}, ErrUnknownInstanceType, []string{`"m5.lrge"`, "set maxPods"}},
-		{"m4.large", NetworkMode{PrefixDelegation: true}, nil, []string{`"m4.large"`, "Nitro"}},
-		{"t2.nano", NetworkMode{CustomNetworking: true, PrefixDelegation: true}, nil, []string{"Nitro"}},
 		// u-12tb1.112xlarge is in CA's table but not the VPC CNI's.
 		{"u-12tb1.112xlarge", NetworkMode{}, ErrIncompleteData, []string{"ENI/IPv4", VPCCNISource}},
+		// c5a.metal: 15*49+2 needs the cap, and no source has its vCPUs.
+		{"c5a.metal", NetworkMode{}, ErrIncompleteData, []string{"vCPU", KarpenterSource, ClusterAutoscalerSource, "set maxPods"}},
 	}
 	for _, tt := range tests {
 		_, err := MaxPods(tt.typ, tt.mode)
@@ -142,11 +156,15 @@ func TestMaxPodsFor(t *testing.T) {
 	if err != nil || got != 20 {
 		t.Errorf("MaxPodsFor custom networking = %d, %v; want 20", got, err)
 	}
-	_, err = MaxPodsFor([]string{"m5.large", "bogus.large", "m4.large", "nope.xl"}, NetworkMode{PrefixDelegation: true})
+	got, err = MaxPodsFor([]string{"m5.large", "m4.large"}, NetworkMode{PrefixDelegation: true})
+	if err != nil || got != 20 {
+		t.Errorf("MaxPodsFor prefix delegation with a Xen type = %d, %v; want 20 (m4.large falls back to secondary IPs)", got, err)
+	}
+	_, err = MaxPodsFor([]string{"m5.large", "bogus.large", "c5a.metal", "nope.xl"}, NetworkMode{PrefixDelegation: true})
 	if err == nil {
 		t.Fatal("no error for unknown types")
 	}
-	for _, c := range []string{`"bogus.large"`, `"nope.xl"`, `"m4.large"`, "Nitro"} {
+	for _, c := range []string{`"bogus.large"`, `"nope.xl"`, `"c5a.metal"`, "vCPU"} {
 		if !strings.Contains(err.Error(), c) {
 			t.Errorf("error %q lacks %s", err, c)
 		}
@@ -173,7 +191,7 @@ func TestLookup(t *testing.T) {
 		}
 	}
 	p4d, _ := Lookup("p4d.24xlarge")
-	if p4d.GPU != 8 || p4d.ENIs != 15 {
+	if p4d.GPU != 8 || p4d.GPUManufacturer != "nvidia" || p4d.ENIs != 15 {
 		t.Errorf("p4d.24xlarge = %+v, want 8 GPUs and 15 ENIs on the default card", p4d)
 	}
 	metal, _ := Lookup("m5.metal")
@@ -214,28 +232,89 @@ func TestTableSortedAndConsistent(t *testing.T) {
 	}
 }
 
-// TestGeneratedUpToDate re-runs the generator (it needs the Go module proxy)
-// and compares with the committed file. Opt in with EKSFLEET_CHECK_GENERATED=1.
-func TestGeneratedUpToDate(t *testing.T) {
-	if os.Getenv("EKSFLEET_CHECK_GENERATED") != "1" {
-		t.Skip("set EKSFLEET_CHECK_GENERATED=1 to re-run the generator against the module proxy")
+// Calculate on synthetic entries: every branch of max-pods-calculator.sh
+// and every warning.
+func TestCalculate(t *testing.T) {
+	nitro := Info{Name: "n.large", VCPU: 2, MemoryMiB: 8192, ENIs: 3, IPv4PerENI: 10, Nitro: true}
+	xen := Info{Name: "x.large", VCPU: 2, MemoryMiB: 8192, ENIs: 3, IPv4PerENI: 10}
+	metalSmall := Info{Name: "s.metal", VCPU: 8, MemoryMiB: 8192, ENIs: 2, IPv4PerENI: 4, BareMetal: true}
+	metalBig := Info{Name: "b.metal", VCPU: 96, MemoryMiB: 393216, ENIs: 15, IPv4PerENI: 50, BareMetal: true}
+	oneENI := Info{Name: "one.32xlarge", VCPU: 64, MemoryMiB: 8192, ENIs: 1, IPv4PerENI: 50, Nitro: true}
+	noCPU := Info{Name: "q.large", ENIs: 3, IPv4PerENI: 30, Nitro: true}
+	pd := NetworkMode{PrefixDelegation: true}
+	cn := NetworkMode{CustomNetworking: true}
+	tests := []struct {
+		name     string
+		info     Info
+		mode     NetworkMode
+		pods     int
+		uncapped int
+		fallback bool
+		warning  string // substring; "" means none
+	}{
+		{"nitro default", nitro, NetworkMode{}, 29, 29, false, ""},
+		{"nitro prefixes, capped", nitro, pd, 110, 434, false, ""},
+		{"xen prefixes: secondary IPs, warned", xen, pd, 29, 29, true, "falls back to secondary IPs"},
+		{"xen custom networking and prefixes", xen, NetworkMode{CustomNetworking: true, PrefixDelegation: true}, 20, 20, true, "not a Nitro"},
+		{"small metal prefixes: calculator counts IPs, warned", metalSmall, pd, 8, 8, true, "max pods is 8, not 98"},
+		{"big metal prefixes: caps hide it", metalBig, pd, 250, 737, true, ""},
+		{"one ENI, custom networking", oneENI, cn, 2, 2, false, "no ENI for pods"},
+		{"one ENI, default", oneENI, NetworkMode{}, 51, 51, false, ""},
+		{"no vCPU, no cap needed", noCPU, NetworkMode{}, 89, 89, false, ""},
 	}
-	out := filepath.Join(t.TempDir(), "zz.go")
-	cmd := exec.Command("go", "run", "./gen", "-out", out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("generator: %v\n%s", err, stderr.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Calculate(tt.info, tt.mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Pods != tt.pods || c.Uncapped != tt.uncapped || c.SecondaryIPFallback != tt.fallback {
+				t.Errorf("Calculate = %+v; want pods %d, uncapped %d, fallback %t", c, tt.pods, tt.uncapped, tt.fallback)
+			}
+			if (tt.warning == "") != (c.Warning == "") || !strings.Contains(c.Warning, tt.warning) {
+				t.Errorf("warning %q; want one containing %q", c.Warning, tt.warning)
+			}
+		})
 	}
-	got, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := Calculate(Info{Name: "q.xlarge", ENIs: 4, IPv4PerENI: 31, Nitro: true}, NetworkMode{}); !errors.Is(err, ErrIncompleteData) {
+		t.Errorf("122 pods without a vCPU count: %v, want ErrIncompleteData", err)
 	}
-	want, err := os.ReadFile("zz_generated_instancetypes.go")
-	if err != nil {
-		t.Fatal(err)
+	if _, err := Calculate(Info{Name: "c.only", VCPU: 4, MemoryMiB: 8192}, NetworkMode{}); !errors.Is(err, ErrIncompleteData) {
+		t.Errorf("no network limits: %v, want ErrIncompleteData", err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("zz_generated_instancetypes.go is stale; run go generate ./components/instancetypes")
+}
+
+func TestMaxPodsWarnings(t *testing.T) {
+	pd := NetworkMode{PrefixDelegation: true}
+	got := MaxPodsWarnings([]string{"m5.large", "m4.large", "nope.xl", "t2.nano"}, pd)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "m4.large ") || !strings.HasPrefix(got[1], "t2.nano ") {
+		t.Errorf("MaxPodsWarnings = %q; want one each for m4.large and t2.nano", got)
+	}
+	if got := MaxPodsWarnings([]string{"m5.large", "m4.large"}, NetworkMode{}); len(got) != 0 {
+		t.Errorf("default mode: %q, want none", got)
+	}
+	if got := MaxPodsWarnings([]string{"hpc6id.32xlarge"}, NetworkMode{CustomNetworking: true}); len(got) != 1 || !strings.Contains(got[0], "no ENI for pods") {
+		t.Errorf("custom networking on a one-ENI type: %q", got)
+	}
+}
+
+func TestGPUResource(t *testing.T) {
+	tests := map[string]string{
+		"p4d.24xlarge": "nvidia.com/gpu",
+		"g6.xlarge":    "nvidia.com/gpu",
+		"g4ad.xlarge":  "amd.com/gpu",
+		"m5.large":     "",
+		// p3 is only in the Cluster Autoscaler's table, which does not name
+		// the manufacturer: no resource rather than a guess.
+		"p3.2xlarge": "",
+	}
+	for typ, want := range tests {
+		info, ok := Lookup(typ)
+		if !ok {
+			t.Fatalf("%s missing", typ)
+		}
+		if got := info.GPUResource(); got != want {
+			t.Errorf("%s (%d GPU, %q).GPUResource() = %q, want %q", typ, info.GPU, info.GPUManufacturer, got, want)
+		}
 	}
 }
