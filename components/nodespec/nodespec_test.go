@@ -144,6 +144,18 @@ func TestTemplateResources(t *testing.T) {
 		{"one type", []string{"m5.large"}, nodespec.Resources{CPU: 2, MemoryMiB: 8192, EphemeralStorageGiB: 50, Pods: 29}},
 		{"smallest of several, whatever the order", []string{"m5.xlarge", "c5.large"}, nodespec.Resources{CPU: 2, MemoryMiB: 4096, EphemeralStorageGiB: 50, Pods: 29}},
 		{"unknown type: cpu and memory left to the autoscaler", []string{"m5.large", "zz9.huge"}, nodespec.Resources{EphemeralStorageGiB: 50, Pods: 29}},
+		{"type without vCPU data: cpu and memory left to the autoscaler", []string{"trn2.3xlarge"}, nodespec.Resources{EphemeralStorageGiB: 50, Pods: 29}},
+		// 8th generation: vCPU and memory from Karpenter's page (left to
+		// the autoscaler before it was a source).
+		{"c8i.xlarge", []string{"c8i.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 8192, EphemeralStorageGiB: 50, Pods: 29}},
+		{"m8i.large and c8gn.xlarge", []string{"m8i.large", "c8gn.xlarge"}, nodespec.Resources{CPU: 2, MemoryMiB: 8192, EphemeralStorageGiB: 50, Pods: 29}},
+		{"NVIDIA GPUs", []string{"g6.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 16384, EphemeralStorageGiB: 50, Pods: 29, GPU: 1, GPUResource: "nvidia.com/gpu"}},
+		{"smallest GPU count", []string{"g6.12xlarge", "g6.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 16384, EphemeralStorageGiB: 50, Pods: 29, GPU: 1, GPUResource: "nvidia.com/gpu"}},
+		{"AMD GPUs", []string{"g4ad.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 16384, EphemeralStorageGiB: 50, Pods: 29, GPU: 1, GPUResource: "amd.com/gpu"}},
+		{"NVIDIA and AMD mixed: no GPU tag", []string{"g6.xlarge", "g4ad.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 16384, EphemeralStorageGiB: 50, Pods: 29}},
+		{"GPU and CPU-only mixed: no GPU tag", []string{"g6.xlarge", "m5.xlarge"}, nodespec.Resources{CPU: 4, MemoryMiB: 16384, EphemeralStorageGiB: 50, Pods: 29}},
+		{"GPU manufacturer unknown (p3, autoscaler table only): no GPU tag", []string{"p3.2xlarge"}, nodespec.Resources{CPU: 8, MemoryMiB: 62464, EphemeralStorageGiB: 50, Pods: 29}},
+		{"no types", nil, nodespec.Resources{EphemeralStorageGiB: 50, Pods: 29}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +163,16 @@ func TestTemplateResources(t *testing.T) {
 				t.Errorf("TemplateResources(%v) = %+v, want %+v", tt.types, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWithoutCompute(t *testing.T) {
+	got := nodespec.WithoutCompute([]string{"m5.large", "trn2.3xlarge", "c8i.xlarge", "zz9.huge"})
+	if !reflect.DeepEqual(got, []string{"trn2.3xlarge", "zz9.huge"}) {
+		t.Errorf("WithoutCompute = %q", got)
+	}
+	if got := nodespec.WithoutCompute([]string{"c8i.xlarge", "m8i.large", "c8gn.xlarge"}); got != nil {
+		t.Errorf("WithoutCompute(8th generation) = %q, want none", got)
 	}
 }
 
@@ -171,6 +193,9 @@ func TestMaxPods(t *testing.T) {
 		{"too many", 300, nil, instancetypes.NetworkMode{}, 0, "over 250"},
 		{"negative", -1, nil, instancetypes.NetworkMode{}, 0, "must be positive"},
 		{"unknown type", 0, []string{"zz9.huge"}, instancetypes.NetworkMode{}, 0, "unknown instance type"},
+		{"8th generation, capped by its 4 vCPUs", 0, []string{"c8i.xlarge"}, instancetypes.NetworkMode{}, 110, ""},
+		{"prefix delegation with a Xen type: secondary IPs", 0, []string{"m5.large", "m4.large"}, instancetypes.NetworkMode{PrefixDelegation: true}, 20, ""},
+		{"no vCPU anywhere", 0, []string{"c5a.metal"}, instancetypes.NetworkMode{}, 0, "vCPU"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

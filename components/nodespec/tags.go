@@ -74,35 +74,62 @@ func NodeScheduling(labels map[string]string, taints []bootstrap.Taint, spot, mi
 
 // Resources are a node's allocatable resources as the autoscaler should
 // assume them when the group has no node to copy. Zero fields are not
-// tagged: the autoscaler then uses its own instance type table.
+// tagged: the autoscaler then takes them from the instance type itself
+// (its own table, or EC2 DescribeInstanceTypes).
 type Resources struct {
 	CPU                 int   // vCPUs
 	MemoryMiB           int64 // instance memory
 	EphemeralStorageGiB int   // the kubelet's volume
 	Pods                int   // kubelet max pods
+	// GPU is the number of GPUs, advertised as GPUResource
+	// ("nvidia.com/gpu" or "amd.com/gpu").
+	GPU         int
+	GPUResource string
 }
 
 // TemplateResources returns the node template resources of a group: for
-// several instance types the smallest vCPU count and memory among them (the
-// autoscaler simulates only the first override, so promising the smallest
-// never makes it scale up a group whose nodes cannot hold the pod). CPU and
-// memory are left out when any type is missing from the instance table, as
-// the smallest is then unknown.
+// several instance types the smallest vCPU count, memory and GPU count
+// among them (the autoscaler simulates only the first override, so
+// promising the smallest never makes it scale up a group whose nodes cannot
+// hold the pod). CPU, memory and GPUs are left out when any type lacks
+// compute data (see WithoutCompute), as the smallest is then unknown; GPUs
+// also when the types' GPUs are not all of one known kind.
 func TemplateResources(instanceTypes []string, ephemeralStorageGiB, maxPods int) Resources {
-	r := Resources{EphemeralStorageGiB: ephemeralStorageGiB, Pods: maxPods}
+	base := Resources{EphemeralStorageGiB: ephemeralStorageGiB, Pods: maxPods}
+	if len(instanceTypes) == 0 || len(WithoutCompute(instanceTypes)) > 0 {
+		return base
+	}
+	r := base
 	for i, t := range instanceTypes {
-		info, ok := instancetypes.Lookup(t)
-		if !ok || !info.HasCompute() {
-			return Resources{EphemeralStorageGiB: ephemeralStorageGiB, Pods: maxPods}
+		info, _ := instancetypes.Lookup(t)
+		if i == 0 {
+			r.CPU, r.MemoryMiB, r.GPU, r.GPUResource = info.VCPU, info.MemoryMiB, info.GPU, info.GPUResource()
+			continue
 		}
-		if i == 0 || info.VCPU < r.CPU {
-			r.CPU = info.VCPU
+		r.CPU = min(r.CPU, info.VCPU)
+		r.MemoryMiB = min(r.MemoryMiB, info.MemoryMiB)
+		if info.GPUResource() != r.GPUResource {
+			r.GPUResource = ""
 		}
-		if i == 0 || info.MemoryMiB < r.MemoryMiB {
-			r.MemoryMiB = info.MemoryMiB
-		}
+		r.GPU = min(r.GPU, info.GPU)
+	}
+	if r.GPU == 0 || r.GPUResource == "" {
+		r.GPU, r.GPUResource = 0, ""
 	}
 	return r
+}
+
+// WithoutCompute returns the instance types, in order, that the instance
+// table has no vCPU and memory for (unknown types included): a group
+// listing any gets no cpu, memory or GPU node-template tags.
+func WithoutCompute(instanceTypes []string) []string {
+	var out []string
+	for _, t := range instanceTypes {
+		if info, ok := instancetypes.Lookup(t); !ok || !info.HasCompute() {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // TagInput describes the group whose ASG tags ASGTags computes.
@@ -141,7 +168,8 @@ func eksOwnedTags(cluster string) []string {
 //     k8s.io/cluster-autoscaler/<cluster>=owned, and the node-template tags:
 //     label/<key>=<value> per label, taint/<key>=<value>:<Effect> per taint
 //     (":<Effect>" without value, as the autoscaler ignores a value without
-//     the colon) and resources/{cpu,memory,ephemeral-storage,pods}. These
+//     the colon) and resources/{cpu,memory,ephemeral-storage,pods} plus
+//     resources/nvidia.com/gpu (or amd.com/gpu) for GPU types. These
 //     are read from the ASG itself, so they are not propagated.
 //
 // It refuses what the autoscaler or Auto Scaling would silently mangle: a
@@ -214,6 +242,9 @@ func ASGTags(in TagInput) ([]Tag, error) {
 		}
 		if r.Pods > 0 {
 			add(NodeTemplateResourcePrefix+"pods", strconv.Itoa(r.Pods), false)
+		}
+		if r.GPU > 0 && r.GPUResource != "" {
+			add(NodeTemplateResourcePrefix+r.GPUResource, strconv.Itoa(r.GPU), false)
 		}
 	}
 

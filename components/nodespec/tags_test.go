@@ -56,6 +56,43 @@ func TestASGTagsSelfManaged(t *testing.T) {
 	}
 }
 
+func TestASGTagsGPU(t *testing.T) {
+	for _, managed := range []bool{false, true} {
+		got, err := nodespec.ASGTags(nodespec.TagInput{
+			ClusterName: "acme", Name: "acme-gpu", Managed: managed, Autoscaling: true,
+			Resources: nodespec.TemplateResources([]string{"g6.xlarge"}, 80, 58),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{
+			"k8s.io/cluster-autoscaler/node-template/resources/cpu":               "4",
+			"k8s.io/cluster-autoscaler/node-template/resources/memory":            "16384Mi",
+			"k8s.io/cluster-autoscaler/node-template/resources/ephemeral-storage": "80Gi",
+			"k8s.io/cluster-autoscaler/node-template/resources/pods":              "58",
+			"k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu":    "1",
+		}
+		byKey := map[string]nodespec.Tag{}
+		for _, tag := range got {
+			byKey[tag.Key] = tag
+		}
+		for k, v := range want {
+			if tag, ok := byKey[k]; !ok || tag.Value != v || tag.PropagateAtLaunch {
+				t.Errorf("managed=%t: tag %s = %+v, want %q, not propagated", managed, k, tag, v)
+			}
+		}
+	}
+	got, err := nodespec.ASGTags(nodespec.TagInput{ClusterName: "acme", Autoscaling: true, Resources: nodespec.Resources{GPU: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range got {
+		if strings.Contains(tag.Key, "gpu") {
+			t.Errorf("GPU count without a resource name tagged as %s", tag.Key)
+		}
+	}
+}
+
 func TestASGTagsVariants(t *testing.T) {
 	base := func() nodespec.TagInput {
 		return nodespec.TagInput{
