@@ -203,7 +203,14 @@ func Render(in Input) ([]byte, error) {
 	if err := Validate(in); err != nil {
 		return nil, err
 	}
-	return rendererFor(in.Family).render(&in)
+	raw, err := rendererFor(in.Family).render(&in)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckUserDataSize(raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
 
 // Validate reports every problem with the input at once, each naming the
@@ -250,14 +257,18 @@ func Validate(in Input) error {
 			add(errors.New("proxy: set httpProxy, httpsProxy or both"))
 		}
 		if p.HTTPProxy != "" {
-			add(validateProxyURL("proxy httpProxy", p.HTTPProxy))
+			if err := ValidateProxyURL(p.HTTPProxy); err != nil {
+				add(fmt.Errorf("proxy httpProxy %q %w", p.HTTPProxy, err))
+			}
 		}
 		if p.HTTPSProxy != "" {
-			add(validateProxyURL("proxy httpsProxy", p.HTTPSProxy))
+			if err := ValidateProxyURL(p.HTTPSProxy); err != nil {
+				add(fmt.Errorf("proxy httpsProxy %q %w", p.HTTPSProxy, err))
+			}
 		}
 		for i, e := range p.NoProxy {
-			if strings.TrimSpace(e) == "" || strings.ContainsAny(e, unsafeChars+" \t,'\"\\`$;") {
-				add(fmt.Errorf("proxy noProxy[%d] %q must be one host, domain (.example.com), IP or CIDR, without spaces, commas or quotes", i, e))
+			if err := ValidateNoProxyEntry(e); err != nil {
+				add(fmt.Errorf("proxy noProxy[%d] %q %w", i, e, err))
 			}
 		}
 		if f == AL2023 && in.AMIReleaseVersion != "" {
@@ -290,11 +301,13 @@ func Validate(in Input) error {
 		}
 	}
 	for i, a := range n.KubeletExtraArgs {
-		add(validateKubeletArg(f, i, a))
+		if err := ValidateKubeletArg(f, a); err != nil {
+			add(fmt.Errorf("kubeletExtraArgs[%d] %q %w", i, a, err))
+		}
 	}
 	for i, cmd := range n.PreBootstrapCommands {
-		if strings.TrimSpace(cmd) == "" || strings.ContainsRune(cmd, 0) {
-			add(fmt.Errorf("preBootstrapCommands[%d] is empty or holds a NUL byte", i))
+		if err := ValidatePreBootstrapCommand(cmd); err != nil {
+			add(fmt.Errorf("preBootstrapCommands[%d] %w", i, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -306,21 +319,4 @@ var ownedFlags = map[string]string{
 	"--node-labels":          "labels",
 	"--register-with-taints": "taints",
 	"--max-pods":             "maxPods",
-}
-
-func validateKubeletArg(f Family, i int, a string) error {
-	if !strings.HasPrefix(a, "--") || len(a) < 3 {
-		return fmt.Errorf("kubeletExtraArgs[%d] %q must be a kubelet flag like --image-gc-high-threshold=80", i, a)
-	}
-	if strings.ContainsAny(a, unsafeChars+" \t") {
-		return fmt.Errorf("kubeletExtraArgs[%d] %q holds whitespace; pass one flag per entry, as --flag=value", i, a)
-	}
-	name, _, _ := strings.Cut(a, "=")
-	if field, ok := ownedFlags[name]; ok {
-		return fmt.Errorf("kubeletExtraArgs[%d] %q: set %s through the node group's %s field instead", i, a, name, field)
-	}
-	if f == AL2 && strings.Contains(a, "'") {
-		return fmt.Errorf("kubeletExtraArgs[%d] %q: AL2's bootstrap.sh cannot pass a single quote", i, a)
-	}
-	return nil
 }

@@ -264,16 +264,19 @@ func validateCIDR(what, cidr string) error {
 const unsafeChars = "\x00\r\n"
 
 // validateProxyURL checks an HTTP(S) proxy URL such as http://proxy:3128.
-func validateProxyURL(what, raw string) error {
+func validateProxyURL(raw string) error {
 	if strings.ContainsAny(raw, unsafeChars+" \t'\"\\`$,") {
-		return fmt.Errorf("%s %q contains whitespace, a quote, a backslash, '$' or ','; percent-encode them", what, raw)
+		return errors.New("contains whitespace, a quote, a backslash, '$' or ','; percent-encode them")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%s %q does not parse: %v", what, raw, err)
+		return fmt.Errorf("does not parse: %v", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("%s %q must be http://host[:port] or https://host[:port]", what, raw)
+		return errors.New("must be http://host[:port] or https://host[:port]")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return errors.New("has a #fragment, which a proxy URL cannot use; give http://host[:port]")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -35,17 +36,27 @@ func (d decoder) decodeJSON(path, raw string, dst any) {
 	d.decode(path, v, reflect.ValueOf(dst).Elem())
 }
 
-func (d decoder) decode(path string, v any, dst reflect.Value) {
+// stringHints say what a string key holds when YAML read its value as a
+// number or boolean, where the validator's message would not be reached.
+var stringHints = map[string]string{
+	"cluster.version": `: a Kubernetes minor version like "1.33"; quote it in YAML (unquoted, 1.30 is the number 1.3)`,
+}
+
+// decode stores v in dst and reports whether it could: on false, a problem
+// at path has been recorded and dst keeps its default, which validation then
+// leaves alone (one bad value gives one problem).
+func (d decoder) decode(path string, v any, dst reflect.Value) bool {
 	if v == nil {
 		// An empty YAML value (`key:`) means "not set": keep the default.
-		return
+		return true
 	}
 	if dst.CanAddr() {
 		if vd, ok := dst.Addr().Interface().(valueDecoder); ok {
 			if err := vd.decodeConfigValue(v); err != nil {
-				d.errs.add(path, v, "%v", err)
+				d.errs.undecodable(path, v, "%v", err)
+				return false
 			}
-			return
+			return true
 		}
 	}
 	switch dst.Kind() {
@@ -58,36 +69,38 @@ func (d decoder) decode(path string, v any, dst reflect.Value) {
 		} else {
 			elem.Elem().Set(dst.Elem())
 		}
-		d.decode(path, v, elem.Elem())
+		if !d.decode(path, v, elem.Elem()) {
+			return false
+		}
 		dst.Set(elem)
 	case reflect.Struct:
-		d.decodeStruct(path, v, dst)
+		return d.decodeStruct(path, v, dst)
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
-			d.errs.add(path, v, "must be a string")
-			return
+			d.errs.undecodable(path, v, "must be a string%s", stringHints[strings.TrimPrefix(path, Namespace+":")])
+			return false
 		}
 		dst.SetString(s)
 	case reflect.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			d.errs.add(path, v, "must be true or false")
-			return
+			d.errs.undecodable(path, v, "must be true or false")
+			return false
 		}
 		dst.SetBool(b)
 	case reflect.Int, reflect.Int64:
 		n, err := toInt(v)
 		if err != nil {
-			d.errs.add(path, v, "%v", err)
-			return
+			d.errs.undecodable(path, v, "%v", err)
+			return false
 		}
 		dst.SetInt(n)
 	case reflect.Slice:
 		list, ok := v.([]any)
 		if !ok {
-			d.errs.add(path, v, "must be a list")
-			return
+			d.errs.undecodable(path, v, "must be a list")
+			return false
 		}
 		out := reflect.MakeSlice(dst.Type(), len(list), len(list))
 		for i, item := range list {
@@ -95,14 +108,21 @@ func (d decoder) decode(path string, v any, dst reflect.Value) {
 			if def, ok := elem.Addr().Interface().(interface{ setDefaults() }); ok {
 				def.setDefaults()
 			}
-			d.decode(fmt.Sprintf("%s[%d]", path, i), item, elem)
+			ip := fmt.Sprintf("%s[%d]", path, i)
+			if item == nil {
+				// Unlike a key left empty, a null entry is a hole in the
+				// list, not a default.
+				d.errs.undecodable(ip, null{}, "is an empty list entry; remove it or give a value")
+				continue
+			}
+			d.decode(ip, item, elem)
 		}
 		dst.Set(out)
 	case reflect.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
-			d.errs.add(path, v, "must be a map of key: value")
-			return
+			d.errs.undecodable(path, v, "must be a map of key: value")
+			return false
 		}
 		out := reflect.MakeMapWithSize(dst.Type(), len(m))
 		for _, k := range sortedKeys(m) {
@@ -114,15 +134,17 @@ func (d decoder) decode(path string, v any, dst reflect.Value) {
 	default:
 		// Only reachable if a config type gains a field of an unsupported kind:
 		// a programming error, reported rather than panicking.
-		d.errs.add(path, v, "cannot be decoded into Go kind %s", dst.Kind())
+		d.errs.undecodable(path, v, "cannot be read: eksfleet has no decoder for this key (a bug; please report it)")
+		return false
 	}
+	return true
 }
 
-func (d decoder) decodeStruct(path string, v any, dst reflect.Value) {
+func (d decoder) decodeStruct(path string, v any, dst reflect.Value) bool {
 	m, ok := v.(map[string]any)
 	if !ok {
-		d.errs.add(path, v, "must be a map with keys %s", strings.Join(fieldNames(dst.Type()), ", "))
-		return
+		d.errs.undecodable(path, v, "must be a map with keys %s", strings.Join(fieldNames(dst.Type()), ", "))
+		return false
 	}
 	fields := map[string]int{}
 	t := dst.Type()
@@ -140,6 +162,7 @@ func (d decoder) decodeStruct(path string, v any, dst reflect.Value) {
 		}
 		d.decode(path+"."+k, m[k], dst.Field(i))
 	}
+	return true
 }
 
 func jsonName(f reflect.StructField) string {
@@ -172,28 +195,37 @@ func sortedKeys(m map[string]any) []string {
 // toInt accepts JSON numbers and integral floats; YAML integers arrive as
 // json.Number after Pulumi turns structured config into JSON.
 func toInt(v any) (int64, error) {
+	var f float64
 	switch n := v.(type) {
 	case json.Number:
 		if i, err := n.Int64(); err == nil {
-			return i, nil
+			return inIntRange(float64(i), i)
 		}
-		f, err := n.Float64()
-		if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
-			return 0, fmt.Errorf("must be a whole number")
+		var err error
+		if f, err = n.Float64(); err != nil && !math.IsInf(f, 0) {
+			return 0, errors.New("must be a whole number")
 		}
-		return int64(f), nil
 	case float64:
-		if n != math.Trunc(n) || math.Abs(n) > math.MaxInt32 {
-			return 0, fmt.Errorf("must be a whole number")
-		}
-		return int64(n), nil
+		f = n
 	case int:
-		return int64(n), nil
+		return inIntRange(float64(n), int64(n))
 	case int64:
-		return n, nil
+		return inIntRange(float64(n), n)
 	default:
-		return 0, fmt.Errorf("must be a whole number")
+		return 0, errors.New("must be a whole number")
 	}
+	if !math.IsInf(f, 0) && f != math.Trunc(f) {
+		return 0, errors.New("must be a whole number")
+	}
+	return inIntRange(f, int64(f))
+}
+
+// inIntRange refuses whole numbers no size, count or percentage can hold.
+func inIntRange(f float64, i int64) (int64, error) {
+	if f > math.MaxInt32 || f < math.MinInt32 {
+		return 0, fmt.Errorf("is out of range: use a number between %d and %d", math.MinInt32, math.MaxInt32)
+	}
+	return i, nil
 }
 
 // suggest names the closest valid key for a typo, e.g. "minSzie" → "minSize".

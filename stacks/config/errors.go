@@ -28,6 +28,11 @@ func (p Problem) String() string {
 // at the first one: a user fixes them all in one go.
 type Errors struct {
 	Problems []Problem
+
+	// undecoded are the paths whose value could not be decoded; validation
+	// problems at or under them are dropped, as they would only be about
+	// the default left in place of the bad value.
+	undecoded []string
 }
 
 func (e *Errors) Error() string {
@@ -40,13 +45,51 @@ func (e *Errors) Error() string {
 }
 
 func (e *Errors) add(path string, value any, format string, args ...any) {
+	if e.shadowed(path) {
+		return
+	}
 	e.Problems = append(e.Problems, Problem{Path: path, Value: render(value), Message: fmt.Sprintf(format, args...)})
 }
 
 // addMissing records a required key that is absent.
 func (e *Errors) addMissing(path, format string, args ...any) {
+	if e.shadowed(path) {
+		return
+	}
 	e.Problems = append(e.Problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
+
+// undecodable records a value that could not be decoded at path.
+func (e *Errors) undecodable(path string, value any, format string, args ...any) {
+	e.add(path, value, format, args...)
+	e.undecoded = append(e.undecoded, path)
+}
+
+// shadowed reports whether path is at or under a value that did not decode.
+func (e *Errors) shadowed(path string) bool {
+	for _, u := range e.undecoded {
+		if path == u || strings.HasPrefix(path, u+".") || strings.HasPrefix(path, u+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasProblemUnder reports whether a problem was recorded at or under path.
+func (e *Errors) hasProblemUnder(path string) bool {
+	for _, p := range e.Problems {
+		if p.Path == path || strings.HasPrefix(p.Path, path+".") || strings.HasPrefix(p.Path, path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// null renders as null: a value the user wrote as null (or left empty)
+// where one is required.
+type null struct{}
+
+func (null) MarshalJSON() ([]byte, error) { return []byte("null"), nil }
 
 func (e *Errors) empty() bool { return len(e.Problems) == 0 }
 

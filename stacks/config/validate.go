@@ -83,6 +83,7 @@ func validate(c *Config, errs *Errors) {
 	if zones, complete := c.declaredZones(); complete {
 		validateZones(errs, c, zones)
 	}
+	validateUserData(errs, c)
 }
 
 func validateTags(errs *Errors, path string, tags map[string]string) {
@@ -259,17 +260,19 @@ func validateProxy(errs *Errors, px *Proxy) {
 	}
 	checkProxyURL(errs, p+".httpProxy", px.HTTPProxy)
 	checkProxyURL(errs, p+".httpsProxy", px.HTTPSProxy)
-	for i, e := range px.NoProxy {
-		if e == "" || strings.ContainsAny(e, " ,\t\n") {
-			errs.add(fmt.Sprintf("%s.noProxy[%d]", p, i), e, "must be one host, domain (.corp.example), IP or CIDR per entry, without spaces or commas")
-		}
-	}
+	checkNoProxyEntries(errs, p+".noProxy", px.NoProxy)
 }
 
 func checkProxyURL(errs *Errors, path, raw string) {
 	if raw == "" {
 		return
 	}
+	before := len(errs.Problems)
+	defer func() {
+		if len(errs.Problems) == before {
+			checkProxyValue(errs, path, raw)
+		}
+	}()
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
@@ -365,6 +368,8 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 	validateKubeletArgs(errs, p, g)
 	if g.AMIFamily == "Bottlerocket" && len(g.PreBootstrapCommands) > 0 {
 		errs.add(p+".preBootstrapCommands", g.PreBootstrapCommands, "is not supported on Bottlerocket, which runs no shell user data (use bootstrap containers)")
+	} else if g.AMIFamily != "Bottlerocket" {
+		checkNodeCommands(errs, p, g)
 	}
 	if g.ImdsHopLimit != nil && (*g.ImdsHopLimit < 1 || *g.ImdsHopLimit > 64) {
 		errs.add(p+".imdsHopLimit", *g.ImdsHopLimit, "must be 1-64 (2 lets pods reach instance metadata, 1 blocks them)")
