@@ -3,6 +3,7 @@ package nodegroup
 import (
 	"strings"
 
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -44,6 +45,8 @@ func NewRole(ctx *pulumi.Context, name string, a *Args, tags pulumi.StringMap, i
 			return nil, err
 		}
 		role, err := iam.NewRole(ctx, name+"-node", &iam.RoleArgs{
+			// Only when <name>-node-<7> would exceed 64 characters.
+			NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-node"),
 			Description:      pulumi.Sprintf("Nodes of EKS cluster %s, group %s", a.Cluster.Name, a.GroupName),
 			AssumeRolePolicy: pulumi.String(trust),
 			// Detach policies someone added by hand, or deleting the role fails.
@@ -68,8 +71,9 @@ func NewRole(ctx *pulumi.Context, name string, a *Args, tags pulumi.StringMap, i
 	}
 	if instanceProfile {
 		profile, err := iam.NewInstanceProfile(ctx, name+"-node", &iam.InstanceProfileArgs{
-			Role: r.Name,
-			Tags: tags,
+			NamePrefix: names.PrefixInput("aws:iam/instanceProfile:InstanceProfile", name+"-node"),
+			Role:       r.Name,
+			Tags:       tags,
 		}, opts...)
 		if err != nil {
 			return nil, err

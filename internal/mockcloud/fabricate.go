@@ -74,7 +74,10 @@ func (c *Cloud) fabricate(r *Resource, readID string) (string, resource.Property
 	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
 	id := readID
 	named := func(key string) string {
-		n := strOr(in, key, autoname(r.Name, r.URN))
+		n := r.physical
+		if n == "" {
+			n = strOr(in, key, autoname(r.Name, r.URN))
+		}
 		set(key, n)
 		return n
 	}
@@ -220,6 +223,27 @@ func (c *Cloud) constructCluster(r *Resource) (resource.PropertyMap, error) {
 			"securityGroupIds":       []any{clusterSG},
 		},
 	})
+	tags := resource.PropertyMap{}
+	for _, k := range []resource.PropertyKey{"tags", "clusterTags"} {
+		if v, ok := in[k]; ok && v.IsObject() {
+			for tk, tv := range v.ObjectValue() {
+				tags[tk] = tv
+			}
+		}
+	}
+	eksState["tags"] = resource.NewObjectProperty(tags)
+	c.mu.Lock()
+	c.clusters[name] = eksState.Copy()
+	// pulumi-eks v2.8.1 creates clusters with
+	// accessConfig.bootstrapClusterCreatorAdminPermissions true: EKS gives
+	// the caller's principal (the role behind an assumed-role session) an
+	// access entry of its own, so the program may not create another.
+	// A cluster deployed before the run keeps the entry of whoever created
+	// it (set up in New).
+	if _, existed := c.opts.ExistingClusters[name]; !existed {
+		c.names[accessEntryKey(name, c.DeployerRoleARN())] = "EKS (the cluster creator's access entry)"
+	}
+	c.mu.Unlock()
 	eksRef, err := c.materialize(r, "aws:eks/cluster:Cluster", r.Name+"-eksCluster", name, eksState)
 	if err != nil {
 		return nil, err
@@ -318,10 +342,40 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"accountId": c.opts.Account,
-			"arn":       fmt.Sprintf("arn:%s:iam::%s:user/eksfleet-offline", partition(c.opts.Region), c.opts.Account),
-			"userId":    "AIDAEKSFLEETOFFLINE",
+			"arn":       c.CallerARN(),
+			"userId":    "AROAEKSFLEETOFFLINE:session",
 			"id":        c.opts.Account,
 		}), nil
+	case "aws:iam/getSessionContext:getSessionContext":
+		// The role behind an assumed-role session ARN; other ARNs as is.
+		a := strOr(args, "arn", "")
+		out := map[string]any{"arn": a, "id": a, "issuerArn": a}
+		if a == c.CallerARN() {
+			out["issuerArn"] = c.DeployerRoleARN()
+			out["issuerName"] = DeployerRole
+			out["sessionName"] = "session"
+		}
+		return resource.NewPropertyMapFromMap(out), nil
+	case "aws:eks/getCluster:getCluster":
+		name := strOr(args, "name", "")
+		c.mu.Lock()
+		state, ok := c.clusters[name]
+		c.mu.Unlock()
+		if ok {
+			out := state.Copy()
+			out["id"] = resource.NewProperty(name)
+			return out, nil
+		}
+		if ex, ok := c.opts.ExistingClusters[name]; ok {
+			t := map[string]any{}
+			for k, v := range ex.Tags {
+				t[k] = v
+			}
+			return resource.NewPropertyMapFromMap(map[string]any{
+				"id": name, "name": name, "arn": c.arn("eks", "cluster/"+name, true), "status": "ACTIVE", "tags": t,
+			}), nil
+		}
+		return nil, clusterNotFound(name)
 	case "aws:index/getPartition:getPartition":
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"partition": partition(c.opts.Region), "dnsSuffix": "amazonaws.com", "id": partition(c.opts.Region),
@@ -341,6 +395,9 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 		}
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id": id, "availabilityZone": zone, "vpcId": c.opts.VpcID,
+			// Made up, in the 100.64.0.0/10 shared range custom networking
+			// pod subnets usually take; plan says so in its notes.
+			"cidrBlock": fmt.Sprintf("100.%d.%d.0/24", 64+int(hash("cidr", id)[0])%64, int(hash("cidr", id)[1])),
 			"arn": c.arn("ec2", "subnet/"+id, true), "state": "available",
 		}), nil
 	case "aws:ssm/getParameter:getParameter":

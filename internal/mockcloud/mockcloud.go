@@ -40,6 +40,8 @@ type Resource struct {
 	// ID and Outputs are what the fake answered.
 	ID      string
 	Outputs resource.PropertyMap
+
+	physical string // the name the provider gives it (autoname, prefix or input)
 }
 
 // Options configure the fake world.
@@ -49,10 +51,25 @@ type Options struct {
 	// Region and Account are used for ARNs and invokes.
 	Region, Account string
 	// SubnetZones answers ec2 getSubnet lookups; subnets not listed get a
-	// zone derived from their id.
+	// zone derived from their id. Callers that evaluate a whole stack pass
+	// every private subnet (see plan.OfflineZones), so nothing is invented.
 	SubnetZones map[string]string
 	// VpcID is returned as the VPC of every looked-up subnet.
 	VpcID string
+	// ExistingClusters are EKS clusters that exist before the run, by
+	// name, as on an update of a deployed stack: aws:eks/getCluster finds
+	// them (as it finds the clusters the run creates), and their creator's
+	// access entry exists.
+	ExistingClusters map[string]ExistingCluster
+}
+
+// ExistingCluster is an EKS cluster deployed before the run.
+type ExistingCluster struct {
+	// Tags are the cluster's tags.
+	Tags map[string]string
+	// Creator is the principal ARN of the access entry EKS made for the
+	// cluster's creator ("" for none).
+	Creator string
 }
 
 // Cloud is a recording fake of the Pulumi engine and AWS for one run.
@@ -66,6 +83,8 @@ type Cloud struct {
 	reads     map[string]resource.PropertyMap // pending materialized reads by type::name
 	internal  map[string]string               // URNs materialized by the fake → the URN the real child has
 	invokes   []string
+	names     map[string]string               // AWS uniqueness keys (see claim) → URN of the owner
+	clusters  map[string]resource.PropertyMap // EKS clusters created in this run, by name
 }
 
 // New returns an empty fake world.
@@ -82,12 +101,20 @@ func New(opts Options) *Cloud {
 	if opts.Account == "" {
 		opts.Account = "111122223333"
 	}
-	return &Cloud{
+	c := &Cloud{
 		opts:     opts,
 		byURN:    map[string]*Resource{},
 		reads:    map[string]resource.PropertyMap{},
 		internal: map[string]string{},
+		names:    map[string]string{},
+		clusters: map[string]resource.PropertyMap{},
 	}
+	for name, ex := range opts.ExistingClusters {
+		if ex.Creator != "" {
+			c.names[accessEntryKey(name, ex.Creator)] = "EKS (the cluster creator's access entry)"
+		}
+	}
+	return c
 }
 
 // RunConfig configures one program evaluation.
@@ -225,7 +252,18 @@ func (c *Cloud) answer(r *Resource) (string, resource.PropertyMap, error) {
 	if !r.Custom {
 		return "", resource.PropertyMap{}, nil
 	}
+	prop, name, err := c.physicalName(r)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := c.claim(r, name); err != nil {
+		return "", nil, err
+	}
+	r.physical = name
 	id, outs := c.fabricate(r, "")
+	if prop != "" && name != "" {
+		outs[resource.PropertyKey(prop)] = resource.NewStringProperty(name)
+	}
 	return id, outs, nil
 }
 
