@@ -17,6 +17,7 @@ package autoscaler
 import (
 	"fmt"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"slices"
 	"time"
 
@@ -125,6 +126,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return doc.JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
+		// Only when <name>-irsa-<7> would exceed 64 characters.
+		NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-irsa"),
 		Description:      pulumi.Sprintf("Cluster Autoscaler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
 		AssumeRolePolicy: trust,
 		Tags:             pulumi.ToStringMap(args.Tags),
@@ -144,8 +147,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return doc.JSON()
 	}).(pulumi.StringOutput)
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: policy,
+		NamePrefix: names.PrefixInput("aws:iam/rolePolicy:RolePolicy", name+"-irsa"),
+		Role:       role.Name,
+		Policy:     policy,
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"strconv"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
@@ -95,19 +96,23 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	ltArgs.NamePrefix = names.PrefixInput("aws:ec2/launchTemplate:LaunchTemplate", name)
 	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent)
 	if err != nil {
 		return nil, err
 	}
 
 	ng, err := awseks.NewNodeGroup(ctx, name, &awseks.NodeGroupArgs{
-		ClusterName:   a.Cluster.EKSName,
-		Version:       pulumi.String(a.Cluster.Version),
-		NodeRoleArn:   role.ARN,
-		SubnetIds:     pulumi.ToStringArray(a.SubnetIDs),
-		AmiType:       pulumi.String(plan.amiType),
-		CapacityType:  pulumi.String(plan.capacityType),
-		InstanceTypes: pulumi.ToStringArray(a.InstanceTypes),
+		// Only when <name>-<7> would exceed the 63 characters EKS allows; a
+		// prefix (not a fixed name) so a replacement does not collide.
+		NodeGroupNamePrefix: names.PrefixInput("aws:eks/nodeGroup:NodeGroup", name),
+		ClusterName:         a.Cluster.EKSName,
+		Version:             pulumi.String(a.Cluster.Version),
+		NodeRoleArn:         role.ARN,
+		SubnetIds:           pulumi.ToStringArray(a.SubnetIDs),
+		AmiType:             pulumi.String(plan.amiType),
+		CapacityType:        pulumi.String(plan.capacityType),
+		InstanceTypes:       pulumi.ToStringArray(a.InstanceTypes),
 		ScalingConfig: &awseks.NodeGroupScalingConfigArgs{
 			MinSize:     pulumi.Int(a.MinSize),
 			MaxSize:     pulumi.Int(a.MaxSize),

@@ -21,6 +21,7 @@ package nodedrain
 import (
 	"fmt"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -103,6 +104,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	tags := pulumi.ToStringMap(args.Tags)
 
 	queue, err := sqs.NewQueue(ctx, name, &sqs.QueueArgs{
+		// Only when <name>-<7> would exceed the 80 characters SQS allows.
+		NamePrefix: names.PrefixInput("aws:sqs/queue:Queue", name),
 		// SSE-SQS: encrypted at rest with no key policy to maintain. An
 		// SSE-KMS queue under the AWS managed alias/aws/sqs key cannot
 		// receive from EventBridge, whose service principal that key's
@@ -134,6 +137,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return Rules(names)[i].Pattern.JSON()
 		}).(pulumi.StringOutput)
 		rule, err := cloudwatch.NewEventRule(ctx, name+"-"+r.Key, &cloudwatch.EventRuleArgs{
+			// Rule names and target IDs have 64 characters.
+			NamePrefix:   names.PrefixInput("aws:cloudwatch/eventRule:EventRule", name+"-"+r.Key),
 			Description:  pulumi.Sprintf("%s for the node termination handler of EKS cluster %s", r.Description, args.ClusterName),
 			EventPattern: pattern,
 			Tags:         tags,
@@ -142,8 +147,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		if _, err := cloudwatch.NewEventTarget(ctx, name+"-"+r.Key, &cloudwatch.EventTargetArgs{
-			Rule: rule.Name,
-			Arn:  queue.Arn,
+			TargetId: names.NameInput("aws:cloudwatch/eventTarget:EventTarget", name+"-"+r.Key),
+			Rule:     rule.Name,
+			Arn:      queue.Arn,
 		}, parent); err != nil {
 			return nil, err
 		}
@@ -178,6 +184,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return doc.JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
+		NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-irsa"),
 		Description:      pulumi.Sprintf("Node termination handler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
 		AssumeRolePolicy: trust,
 		Tags:             tags,
@@ -200,8 +207,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return doc.JSON()
 	}).(pulumi.StringOutput)
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: policy,
+		NamePrefix: names.PrefixInput("aws:iam/rolePolicy:RolePolicy", name+"-irsa"),
+		Role:       role.Name,
+		Policy:     policy,
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	"strconv"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
@@ -134,12 +135,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	ltArgs.NamePrefix = names.PrefixInput("aws:ec2/launchTemplate:LaunchTemplate", name)
 	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent)
 	if err != nil {
 		return nil, err
 	}
 
 	asgArgs := asgArgs(&a, plan, lt)
+	asgArgs.NamePrefix = names.PrefixInput("aws:autoscaling/group:Group", name)
 	asg, err := autoscaling.NewGroup(ctx, name, asgArgs, parent,
 		// The access entry and the policies must exist before the first
 		// node boots, or it cannot join or pull images.
