@@ -81,6 +81,9 @@ var (
 // A group is rendered only when nothing it depends on has a problem already:
 // the rendering would then fail for that known reason, reported twice.
 func validateUserData(errs *Errors, c *Config) {
+	if len(c.NodeGroups) > maxAutoScalingGroups {
+		return // refused as a whole; rendering thousands of groups helps no one
+	}
 	for _, prefix := range []string{key("cluster"), key("network"), key("proxy"), key("cni"), "aws:region"} {
 		if errs.hasProblemUnder(prefix) {
 			return

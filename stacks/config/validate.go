@@ -83,23 +83,8 @@ func validate(c *Config, errs *Errors) {
 	if zones, complete := c.declaredZones(); complete {
 		validateZones(errs, c, zones)
 	}
+	validateLimits(errs, c)
 	validateUserData(errs, c)
-}
-
-func validateTags(errs *Errors, path string, tags map[string]string) {
-	for _, k := range sortedStringKeys(tags) {
-		v := tags[k]
-		switch {
-		case k == "" || len(k) > 128:
-			errs.add(path, k, "tag keys must be 1-128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			errs.add(path+"."+k, v, "uses the reserved aws: prefix")
-		case strings.HasPrefix(k, "kubernetes.io/cluster/") || strings.HasPrefix(k, "k8s.io/cluster-autoscaler/"):
-			errs.add(path+"."+k, v, "is managed by eksfleet (cluster ownership and autoscaler tags); remove it")
-		case len(v) > 256:
-			errs.add(path+"."+k, v, "tag values must be at most 256 characters")
-		}
-	}
 }
 
 func validateNetwork(errs *Errors, c *Config) {
