@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/eksfleet/eksfleet/components/autoscaler"
-	"github.com/eksfleet/eksfleet/components/bootstrap"
 	"github.com/eksfleet/eksfleet/components/cluster"
 	"github.com/eksfleet/eksfleet/components/nodedrain"
 	"github.com/eksfleet/eksfleet/components/podproxy"
@@ -23,7 +22,7 @@ import (
 // release; the IAM roles, the SQS queue and the EventBridge rules are still
 // created, so a stack with a private-only endpoint deploys from anywhere and
 // the charts can be installed later from inside the VPC.
-func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, groups []NodeGroupRef, tags map[string]string) error {
+func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster.Cluster, groups []NodeGroupRef, tags map[string]string) error {
 	a := cfg.Autoscaler
 	var provider *kubernetes.Provider
 	if a.Enabled {
@@ -43,7 +42,7 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, g
 			return err
 		}
 		if cfg.Proxy != nil {
-			if err := podProxy(ctx, cfg, cl, provider); err != nil {
+			if err := podProxy(ctx, cfg, live, cl, provider); err != nil {
 				return err
 			}
 		}
@@ -119,15 +118,8 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, g
 // the same NO_PROXY (plus in-cluster names), through the one in-cluster
 // route the VPC CNI add-on leaves open. It shares the Kubernetes provider,
 // so autoscaler.enabled: false also leaves it out.
-func podProxy(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, provider *kubernetes.Provider) error {
-	extras := append(append([]string{}, cfg.Proxy.NoProxy...), ".svc", ".cluster.local")
-	noProxy := cl.Endpoint.ApplyT(func(endpoint string) []string {
-		return bootstrap.NoProxy(bootstrap.Cluster{
-			VPCCIDR:     cfg.Network.VpcCIDR,
-			ServiceCIDR: cfg.Cluster.ServiceIPv4CIDR,
-			Endpoint:    endpoint,
-		}, extras)
-	}).(pulumi.StringArrayOutput)
+func podProxy(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster.Cluster, provider *kubernetes.Provider) error {
+	noProxy := podNoProxy(cfg, live, cl)
 	_, err := podproxy.New(ctx, cfg.Cluster.Name+"-pod-proxy", &podproxy.Args{
 		HTTPProxy:  cfg.Proxy.HTTPProxy,
 		HTTPSProxy: cfg.Proxy.HTTPSProxy,

@@ -46,11 +46,11 @@ type NodeGroupRef struct {
 // managed, in config order, and exports them as the stack output
 // `nodeGroups`: name → {kind, spot, autoscaled, drain, asgName, asgArn,
 // roleArn, launchTemplateId, and nodeGroupName for managed groups}.
-func NodeGroups(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, tags map[string]string) ([]NodeGroupRef, error) {
+func NodeGroups(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster.Cluster, tags map[string]string) ([]NodeGroupRef, error) {
 	refs := make([]NodeGroupRef, 0, len(cfg.NodeGroups))
 	exported := pulumi.Map{}
 	for _, g := range cfg.NodeGroups {
-		args := groupArgs(cfg, g, cl, tags)
+		args := groupArgs(cfg, live, g, cl, tags)
 		name := cfg.Cluster.Name + "-" + g.Name
 		ref := NodeGroupRef{Name: g.Name, Kind: g.Kind, Spot: g.IsSpot(), Autoscaled: g.Autoscaling, Drain: g.Drain()}
 		switch g.Kind {
@@ -101,7 +101,7 @@ func NodeGroupResources(refs []NodeGroupRef) []pulumi.Resource {
 }
 
 // groupArgs maps one validated config entry onto the node group Args.
-func groupArgs(cfg *config.Config, g config.NodeGroup, cl *cluster.Cluster, tags map[string]string) *nodegroup.Args {
+func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.Cluster, tags map[string]string) *nodegroup.Args {
 	a := &nodegroup.Args{
 		Cluster: nodegroup.Cluster{
 			Name:            cfg.Cluster.Name,
@@ -136,9 +136,11 @@ func groupArgs(cfg *config.Config, g config.NodeGroup, cl *cluster.Cluster, tags
 		Tags:                 tags,
 		DrainOnTermination:   g.Drain(),
 	}
-	if p := cfg.Proxy; p != nil {
-		a.Cluster.Proxy = &bootstrap.Proxy{HTTPProxy: p.HTTPProxy, HTTPSProxy: p.HTTPSProxy, NoProxy: p.NoProxy}
+	a.Cluster.Proxy = nodeProxy(cfg, live)
+	if cfg.CNI.CustomNetworking || cfg.CNI.PrefixDelegation {
+		a.Cluster.NetworkReady = []pulumi.Resource{cl.VPCCNI}
 	}
+	a.Cluster.PublicEndpointOnly = publicEndpointOnly(cfg)
 	for _, t := range g.Taints {
 		a.Taints = append(a.Taints, bootstrap.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
 	}

@@ -136,6 +136,9 @@ func checkSelfManaged(t *testing.T, p *plan.Plan, g config.NodeGroup, endpoint, 
 	if node.MaxPods != wantPods {
 		t.Errorf("kubelet max pods %d, want %d", node.MaxPods, wantPods)
 	}
+	if family == bootstrap.AL2023 && node.KubeReservedMaxPods != wantPods {
+		t.Errorf("nodeadm sizes kubeReserved on %d pods (maxPodsExpression), want %d", node.KubeReservedMaxPods, wantPods)
+	}
 	if cfg.Proxy != nil && node.Environment["HTTPS_PROXY"] != cfg.Proxy.HTTPSProxy {
 		t.Errorf("node proxy environment %v, want HTTPS_PROXY %s", node.Environment, cfg.Proxy.HTTPSProxy)
 	}
@@ -222,7 +225,7 @@ func TestNodeGroupRefs(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		groups, err := stacks.NodeGroups(ctx, cfg, cl, map[string]string{"team": "platform"})
+		groups, err := stacks.NodeGroups(ctx, cfg, &stacks.Live{}, cl, map[string]string{"team": "platform"})
 		if err != nil {
 			return err
 		}

@@ -25,10 +25,48 @@ func Run(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	// What the config left to defaults shows in `preview` and `up` output.
+	for _, n := range cfg.Notes {
+		if err := ctx.Log.Warn(n, nil); err != nil {
+			return err
+		}
+	}
+	if err := checkSubnetVPCs(ctx, cfg); err != nil {
+		return err
+	}
 	if err := resolveZones(ctx, cfg); err != nil {
 		return err
 	}
-	return Compose(ctx, cfg)
+	live, err := lookUp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return Compose(ctx, cfg, live)
+}
+
+// Live is what read-only AWS lookups told the program before it registered
+// anything: facts the configuration cannot hold.
+type Live struct {
+	// CreatorARN is the IAM principal EKS gave cluster-admin when it created
+	// the cluster (see resolveCreator).
+	CreatorARN string
+	// PodSubnetCIDRs are the CIDR blocks of the custom-networking pod
+	// subnets (cni.podSubnetIds), in zone order: pods there talk to nodes
+	// and services directly, so they go into NO_PROXY.
+	PodSubnetCIDRs []string
+}
+
+// lookUp makes the read-only calls Compose needs.
+func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
+	creator, err := resolveCreator(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	cidrs, err := podSubnetCIDRs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Live{CreatorARN: creator, PodSubnetCIDRs: cidrs}, nil
 }
 
 // LoadConfig reads and validates the stack's configuration from the Pulumi
@@ -87,8 +125,9 @@ func resolveZones(ctx *pulumi.Context, cfg *config.Config) error {
 	return cfg.ValidateZones(zones)
 }
 
-// Compose registers the components for a validated configuration.
-func Compose(ctx *pulumi.Context, cfg *config.Config) error {
+// Compose registers the components for a validated configuration and what
+// the lookups found.
+func Compose(ctx *pulumi.Context, cfg *config.Config, live *Live) error {
 	tags := mergeTags(cfg)
 	cl, err := cluster.New(ctx, cfg.Cluster.Name, &cluster.Args{
 		Name:                  cfg.Cluster.Name,
@@ -105,6 +144,7 @@ func Compose(ctx *pulumi.Context, cfg *config.Config) error {
 		SecretsKMSKeyARN:      cfg.Cluster.SecretsKMSKeyARN,
 		CreateSecretsKMSKey:   cfg.Cluster.SecretsEncryption,
 		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
+		CreatorARN:            live.CreatorARN,
 		CNI: cluster.CNI{
 			CustomNetworking: cfg.CNI.CustomNetworking,
 			PodSubnetIDs:     cfg.CNI.PodSubnetIDs,
@@ -116,14 +156,14 @@ func Compose(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
-	nodeGroups, err := NodeGroups(ctx, cfg, cl, tags)
+	nodeGroups, err := NodeGroups(ctx, cfg, live, cl, tags)
 	if err != nil {
 		return err
 	}
 	if _, err := cl.InstallCoreDNS(ctx, NodeGroupResources(nodeGroups)); err != nil {
 		return err
 	}
-	if err := Autoscaling(ctx, cfg, cl, nodeGroups, tags); err != nil {
+	if err := Autoscaling(ctx, cfg, live, cl, nodeGroups, tags); err != nil {
 		return err
 	}
 
@@ -135,6 +175,7 @@ func Compose(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("oidcProviderArn", cl.OIDCProviderARN)
 	ctx.Export("oidcProviderUrl", cl.OIDCProviderURL)
 	ctx.Export("kubeconfig", cl.Kubeconfig)
+	ctx.Export("clusterCreatorArn", cl.CreatorARN)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -40,17 +41,28 @@ type clusterDetails struct {
 
 type instanceOptions struct {
 	// Environment maps "default" (every systemd service, nodeadm included)
-	// or a unit name to environment variables. AMI ≥ v20251007.
+	// or a unit name to environment variables. Read from AMI v20251007;
+	// applied before nodeadm's own AWS calls from v20251120.
 	Environment map[string]map[string]string `json:"environment"`
 }
 
 type kubeletOptions struct {
 	Config *kubeletConfig `json:"config,omitempty"`
 	Flags  []string       `json:"flags,omitempty"`
+	// MaxPodsExpression is a CEL expression nodeadm (AMI ≥ v20251007)
+	// evaluates for max pods; kubeReserved memory is then sized on its
+	// result (11 MiB per pod + 255 MiB) even when config.maxPods is set too
+	// (nodeadm api.md; e2e case custom-max-pods-expression). We write the
+	// group's max pods as a constant expression: without it, nodeadm sizes
+	// kubeReserved on its own ENI-based max pods, e.g. 893Mi for an
+	// m6i.xlarge running 110 pods with prefix delegation, where 1465Mi is
+	// needed. Older releases ignore the field.
+	MaxPodsExpression string `json:"maxPodsExpression,omitempty"`
 }
 
 // kubeletConfig is a KubeletConfiguration fragment nodeadm merges over its
-// defaults; maxPods here wins over nodeadm's own ENI-based value.
+// defaults; maxPods here wins over nodeadm's own ENI-based value, and over
+// the value EKS writes for managed groups.
 type kubeletConfig struct {
 	MaxPods int `json:"maxPods"`
 }
@@ -103,6 +115,7 @@ func (al2023Renderer) render(in *Input) ([]byte, error) {
 	kubelet := kubeletOptions{Flags: kubeletFlags(in)}
 	if in.Node.MaxPods > 0 {
 		kubelet.Config = &kubeletConfig{MaxPods: in.Node.MaxPods}
+		kubelet.MaxPodsExpression = strconv.Itoa(in.Node.MaxPods)
 	}
 	if kubelet.Config != nil || len(kubelet.Flags) > 0 {
 		spec.Kubelet = &kubelet

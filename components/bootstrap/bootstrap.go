@@ -49,6 +49,10 @@ type Cluster struct {
 	ServiceCIDR          string // Kubernetes service IPv4 CIDR; the cluster DNS is its .10
 	VPCCIDR              string // VPC CIDR; required with a proxy (NO_PROXY). Put secondary CIDRs in Proxy.NoProxy
 	KubernetesVersion    string // "1.33"
+	// PublicEndpointOnly marks an API server with no private endpoint: the
+	// node reaches it over the internet, through the proxy, so neither its
+	// host nor .eks.amazonaws.com goes into NO_PROXY.
+	PublicEndpointOnly bool
 }
 
 // Proxy is the node's egress HTTP(S) proxy. If only one URL is given it is
@@ -147,12 +151,17 @@ func NodeLabels(in Input) map[string]string {
 
 // NoProxy returns the NO_PROXY list for nodes: the VPC CIDR, the service
 // CIDR, localhost, 127.0.0.1, IMDS (169.254.169.254), .internal (EC2 private
-// DNS), .eks.amazonaws.com and the API server host, then the extras, with
-// blanks and duplicates dropped and first occurrences kept in that order.
+// DNS), .eks.amazonaws.com and the API server host (both only when the
+// endpoint is private: a public-only endpoint is reached through the proxy),
+// then the extras, with blanks and duplicates dropped and first occurrences
+// kept in that order.
 func NoProxy(c Cluster, extras []string) []string {
-	entries := []string{c.VPCCIDR, c.ServiceCIDR, "localhost", "127.0.0.1", "169.254.169.254", ".internal", ".eks.amazonaws.com"}
-	if u, err := url.Parse(c.Endpoint); err == nil && u.Hostname() != "" {
-		entries = append(entries, strings.ToLower(u.Hostname()))
+	entries := []string{c.VPCCIDR, c.ServiceCIDR, "localhost", "127.0.0.1", "169.254.169.254", ".internal"}
+	if !c.PublicEndpointOnly {
+		entries = append(entries, ".eks.amazonaws.com")
+		if u, err := url.Parse(c.Endpoint); err == nil && u.Hostname() != "" {
+			entries = append(entries, strings.ToLower(u.Hostname()))
+		}
 	}
 	entries = append(entries, extras...)
 	out := make([]string, 0, len(entries))

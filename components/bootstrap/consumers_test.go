@@ -18,8 +18,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,18 +78,27 @@ func parseMIME(t testing.TB, data []byte) []mimePart {
 // we write. Source: amazon-eks-ami nodeadm/api/v1alpha1/nodeconfig_types.go
 // and nodeadm/doc/api.md, plus spec.instance.environment from #2384
 // (map of "default" or unit name to variables, as the nodeadm e2e case
-// http-proxy writes it). Everything else is checked with nodeadm's types.
+// http-proxy writes it) and spec.kubelet.maxPodsExpression (#2446, a CEL
+// string; shared/upstream/nodeadm/doc/api.md). Everything else is checked
+// with nodeadm's types.
 type currentNodeConfig struct {
 	APIVersion string `json:"apiVersion"`
 	Kind       string `json:"kind"`
 	Spec       struct {
-		Cluster  *nodeadm.ClusterDetails `json:"cluster,omitempty"`
-		Kubelet  *nodeadm.KubeletOptions `json:"kubelet,omitempty"`
+		Cluster *nodeadm.ClusterDetails `json:"cluster,omitempty"`
+		Kubelet *struct {
+			Config            map[string]any `json:"config,omitempty"`
+			Flags             []string       `json:"flags,omitempty"`
+			MaxPodsExpression string         `json:"maxPodsExpression,omitempty"`
+		} `json:"kubelet,omitempty"`
 		Instance *struct {
 			Environment map[string]map[string]string `json:"environment,omitempty"`
 		} `json:"instance,omitempty"`
 	} `json:"spec"`
 }
+
+// maxPodsExpressionLine matches the kubelet.maxPodsExpression line.
+var maxPodsExpressionLine = regexp.MustCompile(`(?m)^\s*maxPodsExpression: .*\n`)
 
 // strictDecode converts YAML to JSON (refusing duplicate keys) and decodes
 // it case-sensitively, failing on any unknown field.
@@ -145,8 +156,23 @@ func TestAL2023NodeConfigStrict(t *testing.T) {
 					env = cur.Spec.Instance.Environment["default"]
 					continue
 				}
+				// kubeReserved memory follows max pods only through the
+				// expression (nodeadm sizes it on its own ENI-based value
+				// otherwise), so it must say the same number as maxPods.
+				var expression string
+				if k := cur.Spec.Kubelet; k != nil {
+					expression = k.MaxPodsExpression
+				}
+				if want := strconv.Itoa(in.Node.MaxPods); in.Node.MaxPods > 0 && expression != want {
+					t.Errorf("part %d: kubelet.maxPodsExpression = %q, want %q so kubeReserved is sized on max pods", i, expression, want)
+				} else if in.Node.MaxPods == 0 && expression != "" {
+					t.Errorf("part %d: maxPodsExpression %q without max pods", i, expression)
+				}
+				// The rest strict-decodes with the Feb 2024 types, which
+				// predate the expression.
+				body := maxPodsExpressionLine.ReplaceAll(p.body, nil)
 				var nc nodeadm.NodeConfig
-				if err := strictDecode(p.body, &nc); err != nil {
+				if err := strictDecode(body, &nc); err != nil {
 					t.Fatalf("part %d does not strict-decode into nodeadm v1alpha1.NodeConfig: %v\n%s", i, err, p.body)
 				}
 				// nodeadm merges parts in order, later parts winning.

@@ -19,7 +19,7 @@
 //     --b64-cluster-ca, --dns-cluster-ip, --use-max-pods false and
 //     --kubelet-extra-args '--max-pods=N …'.
 //
-// # Egress proxy on AL2023: AMI release v20251007 or later is required
+// # Egress proxy on AL2023: AMI release v20251120 or later is required
 //
 // nodeadm's config phase (nodeadm-config.service) runs Before=cloud-init,
 // and it already calls the EC2 API. No user-data script, not even a
@@ -30,10 +30,13 @@
 // phases and installs as systemd DefaultEnvironment for every service,
 // containerd and kubelet included (amazon-eks-ami #2384, e2e case
 // http-proxy). It is read by the EKS-optimized AL2023 AMIs from release
-// v20251007 (October 2025) on. Older releases decode NodeConfig leniently
-// and would silently ignore the field, booting a node that cannot pull
-// images; set Input.AMIReleaseVersion (e.g. SSM's release_version) to have
-// Render refuse them. The recommended SSM AMI parameters always point at a
+// v20251007 (October 2025) on, but releases v20251023 to v20251112 call the
+// EC2 API while enriching the config, before the environment is applied, so
+// in a proxy-only VPC the node never joins; v20251120 applies it first
+// (amazon-eks-ami #2489). Releases before v20251007 decode NodeConfig
+// leniently and silently ignore the field, booting a node that cannot pull
+// images. Set Input.AMIReleaseVersion (e.g. SSM's release_version) to have
+// Render refuse every release before v20251120. The recommended SSM AMI parameters always point at a
 // newer release.
 //
 // The environment carries HTTP_PROXY, HTTPS_PROXY and NO_PROXY in upper and

@@ -303,9 +303,14 @@ func validateCA(ca string) error {
 	return nil
 }
 
-// amiProxyRelease is the first AL2023 EKS AMI release whose nodeadm reads
-// spec.instance.environment (amazon-eks-ami #2384).
-const amiProxyRelease = "20251007"
+// amiProxyRelease is the first AL2023 EKS AMI release whose nodeadm applies
+// spec.instance.environment before its own first AWS call. The field is read
+// from v20251007 (amazon-eks-ami #2384), but releases v20251023 to v20251112
+// call the EC2 API while enriching the config, before the environment is
+// applied, and hang in a proxy-only VPC; v20251120 fixed the order
+// ("fix(al2023): configure proxy before enriching config", #2489; see the
+// CHANGELOG excerpts in shared/upstream/nodeadm).
+const amiProxyRelease = "20251120"
 
 var releaseDateRE = regexp.MustCompile(`(\d{8})$`)
 
@@ -317,7 +322,7 @@ func checkAMIRelease(release string) error {
 		return fmt.Errorf("AMI release version %q has no release date (expected e.g. v20251007 or 1.33.5-20251007)", release)
 	}
 	if m[1] < amiProxyRelease {
-		return fmt.Errorf("AMI release %q is older than v%s: its nodeadm ignores spec.instance.environment, so containerd, kubelet and nodeadm would bypass the proxy; use AMI release v%s or later", release, amiProxyRelease, amiProxyRelease)
+		return fmt.Errorf("AMI release %q is older than v%s: its nodeadm ignores spec.instance.environment or calls the EC2 API before applying it, so the node cannot join through the proxy; use AMI release v%s or later", release, amiProxyRelease, amiProxyRelease)
 	}
 	return nil
 }

@@ -128,10 +128,35 @@ func TestNoProxy(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("NoProxy =\n%q\nwant\n%q", got, want)
 	}
+	// A public-only endpoint is reached over the internet, so through the
+	// proxy: neither its host nor .eks.amazonaws.com is exempted.
+	public := c
+	public.PublicEndpointOnly = true
+	if got := NoProxy(public, nil); slices.Contains(got, ".eks.amazonaws.com") || slices.ContainsFunc(got, func(e string) bool { return strings.HasSuffix(e, ".eks.amazonaws.com") }) {
+		t.Errorf("NoProxy with a public-only endpoint exempts the API server: %q", got)
+	}
 	// Without an endpoint (managed groups) the host is simply absent.
 	c.Endpoint = ""
 	if got := NoProxy(c, nil); len(got) != 7 {
 		t.Errorf("NoProxy without endpoint = %q", got)
+	}
+}
+
+func TestEndpointHosts(t *testing.T) {
+	got := EndpointHosts("eu-west-1", []string{"ecr.api", "ecr.dkr", "s3", "sts", "sqs", "eks-auth", "ssm", "nope"})
+	want := []string{"api.ecr.eu-west-1.amazonaws.com", "dkr.ecr.eu-west-1.amazonaws.com", "s3.eu-west-1.amazonaws.com",
+		"sts.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com", "eks-auth.eu-west-1.api.aws", "ssm.eu-west-1.amazonaws.com"}
+	if !slices.Equal(got, want) {
+		t.Errorf("EndpointHosts =\n%q\nwant\n%q", got, want)
+	}
+	if got := EndpointHosts("cn-north-1", []string{"ec2"}); !slices.Equal(got, []string{"ec2.cn-north-1.amazonaws.com.cn"}) {
+		t.Errorf("China partition: %q", got)
+	}
+	// Every name a registry host or bucket uses is matched by the regional
+	// name in Go's NO_PROXY rules (httpproxy: a bare domain matches its
+	// subdomains too), e.g. <account>.dkr.ecr.<region>.amazonaws.com.
+	if !slices.Contains(VPCEndpointServices(), "sqs") || !slices.Contains(VPCEndpointServices(), "ssmmessages") {
+		t.Errorf("VPCEndpointServices lacks sqs or ssmmessages: %q", VPCEndpointServices())
 	}
 }
 
@@ -172,7 +197,10 @@ func TestValidateErrors(t *testing.T) {
 		}, []string{`httpProxy "proxy:3128"`, `httpsProxy "ftp://x" must be http`, `noProxy[0] "a b"`, `noProxy[1] "x,y"`}},
 		{"proxy quote", AL2, func(in *Input) { in.Proxy = &Proxy{HTTPProxy: "http://p:1/'x"} }, []string{"percent-encode"}},
 		{"empty proxy", AL2023, func(in *Input) { in.Proxy = &Proxy{} }, []string{"set httpProxy, httpsProxy or both"}},
-		{"old AMI with proxy", AL2023, func(in *Input) { withProxy(in); in.AMIReleaseVersion = "1.33.0-20250920" }, []string{`AMI release "1.33.0-20250920" is older than v20251007`}},
+		{"old AMI with proxy", AL2023, func(in *Input) { withProxy(in); in.AMIReleaseVersion = "1.33.0-20250920" }, []string{`AMI release "1.33.0-20250920" is older than v20251120`}},
+		// v20251023-v20251112 read spec.instance.environment but call EC2
+		// before applying it (fixed in v20251120, amazon-eks-ami #2489).
+		{"AMI that calls EC2 before the proxy", AL2023, func(in *Input) { withProxy(in); in.AMIReleaseVersion = "1.33.5-20251112" }, []string{`AMI release "1.33.5-20251112" is older than v20251120`}},
 		{"labels and taints", AL2023, func(in *Input) {
 			in.Node.Labels = map[string]string{"node-role.kubernetes.io/worker": ""}
 			in.Node.Taints = []Taint{{"a", "b", "Never"}}

@@ -55,8 +55,15 @@ type Args struct {
 	// when SecretsKMSKeyARN is empty.
 	CreateSecretsKMSKey bool
 	// AdminRoleARNs are IAM roles granted cluster-admin through access
-	// entries (AmazonEKSClusterAdminPolicy, cluster scope).
+	// entries (AmazonEKSClusterAdminPolicy, cluster scope). The creator's
+	// role is skipped: EKS gave it an entry of its own.
 	AdminRoleARNs []string
+	// CreatorARN is the IAM principal that creates (or, on updates, created)
+	// the cluster, as EKS records it (see PrincipalOfCaller). EKS gives it
+	// cluster-admin through its own access entry, so no entry of ours is
+	// created for it; it is recorded in the cluster's CreatorTag so a later
+	// update by another identity keeps the same answer. Empty when unknown.
+	CreatorARN string
 	// CNI configures the VPC CNI add-on.
 	CNI CNI
 	// Tags are applied to every taggable resource.
@@ -88,6 +95,8 @@ type Cluster struct {
 	NodeSecurityGroupID pulumi.StringOutput `pulumi:"nodeSecurityGroupId"`
 	// Kubeconfig is a kubeconfig (JSON) for the cluster, kept secret.
 	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	// CreatorARN is the principal EKS gave cluster-admin at creation.
+	CreatorARN pulumi.StringOutput `pulumi:"creatorArn"`
 
 	// EKS is the underlying pulumi-eks component, for advanced use.
 	EKS *eks.Cluster
@@ -95,6 +104,9 @@ type Cluster struct {
 	// and kube-proxy DaemonSets: depend on them, not on the component,
 	// whose dependency expansion only covers children registered so far.
 	Addons []pulumi.Resource
+	// VPCCNI is the vpc-cni add-on: with custom networking or prefix
+	// delegation, nodes must launch after it (see nodegroup.Cluster.NetworkReady).
+	VPCCNI pulumi.Resource
 	// Partition is the AWS partition of Region (aws, aws-cn, aws-us-gov).
 	Partition string
 
@@ -164,6 +176,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		NodeAssociatePublicIpAddress: pulumi.BoolRef(false),
 		Tags:                         tags,
 	}
+	if args.CreatorARN != "" {
+		clusterTags := pulumi.StringMap{CreatorTag: pulumi.String(args.CreatorARN)}
+		for k, v := range tags {
+			clusterTags[k] = v
+		}
+		clusterArgs.ClusterTags = clusterTags
+	}
 	if len(args.PublicAccessCIDRs) > 0 {
 		clusterArgs.PublicAccessCidrs = pulumi.ToStringArray(args.PublicAccessCIDRs)
 	}
@@ -194,7 +213,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	c.OIDCProviderARN = oidc.Arn
 
+	c.CreatorARN = pulumi.String(args.CreatorARN).ToStringOutput()
+	entries := AdminEntries(args.AdminRoleARNs, args.CreatorARN)
 	for i, role := range args.AdminRoleARNs {
+		if _, ours := entries[i]; !ours {
+			continue
+		}
 		entry, err := awseks.NewAccessEntry(ctx, fmt.Sprintf("%s-admin-%d", name, i), &awseks.AccessEntryArgs{
 			ClusterName:  c.Name,
 			PrincipalArn: pulumi.String(role),
@@ -245,6 +269,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.Addons = []pulumi.Resource{cniAddon, proxyAddon}
+	c.VPCCNI = cniAddon
 	c.tags = tags
 	c.name = name
 
@@ -259,6 +284,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"clusterSecurityGroupId": c.ClusterSecurityGroupID,
 		"nodeSecurityGroupId":    c.NodeSecurityGroupID,
 		"kubeconfig":             c.Kubeconfig,
+		"creatorArn":             c.CreatorARN,
 	}); err != nil {
 		return nil, err
 	}

@@ -221,6 +221,35 @@ func TestAdminAccessEntries(t *testing.T) {
 	}
 }
 
+// TestCreatorKeepsItsOwnEntry: the role that creates the cluster already
+// has an access entry (EKS made it, bootstrapClusterCreatorAdminPermissions
+// in pulumi-eks v2.8.1); registering another for it fails with
+// ResourceInUseException. The creator is recorded on the EKS cluster.
+func TestCreatorKeepsItsOwnEntry(t *testing.T) {
+	args := baseArgs()
+	args.AdminRoleARNs = []string{"arn:aws:iam::111122223333:role/admin", "arn:aws:iam::111122223333:role/deployer"}
+	args.CreatorARN = "arn:aws:iam::111122223333:role/deployer"
+	res := run(t, args)
+	entries := res.cloud.OfType("aws:eks/accessEntry:AccessEntry")
+	if len(entries) != 1 || input(entries[0], "principalArn").StringValue() != args.AdminRoleARNs[0] {
+		t.Fatalf("access entries = %v, want only the non-creator admin", entries)
+	}
+	if entries[0].Name != "acme-admin-0" {
+		t.Errorf("entry name %q; names follow the adminRoleArns index", entries[0].Name)
+	}
+	if n := len(res.cloud.OfType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")); n != 1 {
+		t.Errorf("%d policy associations, want 1", n)
+	}
+	eksCluster := res.cloud.OfType("eks:index:Cluster")
+	if len(eksCluster) != 1 {
+		t.Fatalf("%d pulumi-eks clusters", len(eksCluster))
+	}
+	tags := input(eksCluster[0], "clusterTags")
+	if !tags.IsObject() || tags.ObjectValue()[cluster.CreatorTag].StringValue() != args.CreatorARN {
+		t.Errorf("clusterTags = %v, want %s = %s", tags, cluster.CreatorTag, args.CreatorARN)
+	}
+}
+
 func TestAddons(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		res := run(t, baseArgs())

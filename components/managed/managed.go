@@ -97,7 +97,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	ltArgs.NamePrefix = names.PrefixInput("aws:ec2/launchTemplate:LaunchTemplate", name)
-	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent)
+	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent, pulumi.DependsOn(a.Cluster.NetworkReady))
 	if err != nil {
 		return nil, err
 	}
@@ -128,8 +128,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		},
 		Tags: tags,
 	}, parent,
-		// Nodes cannot join or pull images before the policies are attached.
-		pulumi.DependsOn(role.Ready),
+		// Nodes cannot join or pull images before the policies are attached,
+		// nor get the right pod networking before the VPC CNI is configured.
+		pulumi.DependsOn(append(append([]pulumi.Resource{}, role.Ready...), a.Cluster.NetworkReady...)),
 		// The Cluster Autoscaler owns the size after creation.
 		pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}))
 	if err != nil {

@@ -37,6 +37,10 @@ type Cluster struct {
 	Network instancetypes.NetworkMode
 	// Proxy is the node egress proxy, nil for none.
 	Proxy *bootstrap.Proxy
+	// PublicEndpointOnly marks an API server reachable only through its
+	// public endpoint: nodes then reach it through the proxy, so it is not
+	// in NO_PROXY.
+	PublicEndpointOnly bool
 
 	// EKSName is the cluster name as an output of the cluster resource:
 	// resources that name the cluster (access entry, node group) use it so
@@ -49,6 +53,13 @@ type Cluster struct {
 	// NodeSecurityGroupID is attached to every node, of both kinds, so
 	// nodes reach each other and the control plane.
 	NodeSecurityGroupID pulumi.StringInput
+	// NetworkReady are resources no node may launch before: the vpc-cni
+	// add-on when custom networking or prefix delegation is on, since the
+	// VPC CNI applies either only to nodes created after it is configured
+	// (EKS user guide, "cni-custom-network" and "cni-increase-ip-addresses":
+	// existing nodes must be replaced). Launch templates, Auto Scaling
+	// Groups and managed node groups all depend on them.
+	NetworkReady []pulumi.Resource
 }
 
 func (c Cluster) partition() string {

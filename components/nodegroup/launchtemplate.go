@@ -119,7 +119,7 @@ func UserData(c Cluster, in bootstrap.Input) (pulumi.StringPtrOutput, error) {
 // BootstrapCluster is the cluster as the bootstrap package sees it, without
 // endpoint and CA (UserData fills those in once known).
 func BootstrapCluster(c Cluster) bootstrap.Cluster {
-	return bootstrap.Cluster{Name: c.Name, ServiceCIDR: c.ServiceIPv4CIDR, VPCCIDR: c.VPCCIDR, KubernetesVersion: c.Version}
+	return bootstrap.Cluster{Name: c.Name, ServiceCIDR: c.ServiceIPv4CIDR, VPCCIDR: c.VPCCIDR, KubernetesVersion: c.Version, PublicEndpointOnly: c.PublicEndpointOnly}
 }
 
 // InstanceTags are the tags of a group's instances, volumes and network

@@ -136,7 +136,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	ltArgs.NamePrefix = names.PrefixInput("aws:ec2/launchTemplate:LaunchTemplate", name)
-	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent)
+	lt, err := ec2.NewLaunchTemplate(ctx, name, ltArgs, parent, pulumi.DependsOn(a.Cluster.NetworkReady))
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	asg, err := autoscaling.NewGroup(ctx, name, asgArgs, parent,
 		// The access entry and the policies must exist before the first
 		// node boots, or it cannot join or pull images.
-		pulumi.DependsOn(append([]pulumi.Resource{entry}, role.Ready...)),
+		pulumi.DependsOn(append(append([]pulumi.Resource{entry}, role.Ready...), a.Cluster.NetworkReady...)),
 		// The Cluster Autoscaler owns the size after creation; without
 		// this every `pulumi up` would undo its scaling.
 		pulumi.IgnoreChanges([]string{"desiredCapacity"}))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/eksfleet/eksfleet/stacks/config"
@@ -18,11 +19,14 @@ import (
 
 // Plan is the offline evaluation of one stack.
 type Plan struct {
-	Project    string         `json:"project"`
-	Stack      string         `json:"stack"`
-	Resources  []Resource     `json:"resources"`
-	Outputs    map[string]any `json:"outputs"`
-	Violations []Violation    `json:"violations"`
+	Project   string         `json:"project"`
+	Stack     string         `json:"stack"`
+	Resources []Resource     `json:"resources"`
+	Outputs   map[string]any `json:"outputs"`
+	// Notes are what the offline evaluation assumed instead of looking up
+	// (plan contract v2: may be empty, never absent).
+	Notes      []string    `json:"notes"`
+	Violations []Violation `json:"violations"`
 
 	// Cloud is the fake the program ran against, for callers (policy checks,
 	// tests) that need the raw recorded resources.
@@ -68,12 +72,21 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
+	notes := append([]string{}, cfg.Notes...)
+	zones, assumed := OfflineZones(cfg)
+	if len(assumed) > 0 {
+		notes = append(notes, fmt.Sprintf("network.subnetZones does not declare %s: offline, each is assumed to be in its own availability zone, in listed order (%s); a real preview looks them up",
+			strings.Join(cfg.SubnetsNeedingZones(), ", "), strings.Join(assumed, ", ")))
+	}
+	if cfg.Proxy != nil && cfg.CNI.CustomNetworking {
+		notes = append(notes, "the CIDR blocks of cni.podSubnetIds (added to NO_PROXY) are made up offline; a real preview looks them up")
+	}
 	cloud := mockcloud.New(mockcloud.Options{
 		Project:     p.Name,
 		Stack:       p.Stack,
 		Region:      cfg.Region,
 		Account:     FakeAccount,
-		SubnetZones: cfg.Network.SubnetZones,
+		SubnetZones: zones,
 		VpcID:       cfg.Network.VpcID,
 	})
 	outputs := map[string]any{}
@@ -96,7 +109,7 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 		}
 		return nil, err
 	}
-	plan := &Plan{Project: p.Name, Stack: p.Stack, Outputs: outputs, Violations: []Violation{}, Cloud: cloud, Config: cfg}
+	plan := &Plan{Project: p.Name, Stack: p.Stack, Outputs: outputs, Notes: notes, Violations: []Violation{}, Cloud: cloud, Config: cfg}
 	ordered := registrationOrder(cloud.Resources())
 	for _, r := range ordered {
 		plan.Resources = append(plan.Resources, Resource{
@@ -115,6 +128,41 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 	// under the engine; a mandatory violation makes `eksfleet plan` exit 2.
 	plan.Violations = append(plan.Violations, checkPolicies(ordered, PolicySettings(cfg))...)
 	return plan, nil
+}
+
+// OfflineZones returns the zone of every private subnet for an offline
+// evaluation: the declared ones (network.subnetZones), and for each
+// undeclared one, in listed order, the next zone letter of the region that
+// no declared subnet uses. Distinct zones are what a valid config needs;
+// inventing a layout (two subnets in one zone) would refuse a config that
+// deploys. assumed lists the undeclared subnets as "subnet: zone".
+func OfflineZones(cfg *config.Config) (zones map[string]string, assumed []string) {
+	zones = make(map[string]string, len(cfg.Network.PrivateSubnetIDs))
+	used := map[string]bool{}
+	for s, z := range cfg.Network.SubnetZones {
+		zones[s] = z
+		used[z] = true
+	}
+	letter := 'a'
+	for _, s := range cfg.SubnetsNeedingZones() {
+		if _, done := zones[s]; done {
+			continue // listed twice; config validation reports it
+		}
+		z := ""
+		for ; letter <= 'z'; letter++ {
+			if candidate := cfg.Region + string(letter); !used[candidate] {
+				z = candidate
+				break
+			}
+		}
+		if z == "" {
+			z = cfg.Region + "z" // more than 26 subnets: zones repeat, as they must
+		}
+		used[z] = true
+		zones[s] = z
+		assumed = append(assumed, s+": "+z)
+	}
+	return zones, assumed
 }
 
 func nonNil(s []string) []string {

@@ -12,6 +12,7 @@ import (
 	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/stacks"
+	"github.com/eksfleet/eksfleet/stacks/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -46,13 +47,16 @@ func TestBundledStacksMatchContract(t *testing.T) {
 			if err := json.Unmarshal(raw, &doc); err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"project", "stack", "resources", "outputs", "violations"} {
+			for _, k := range []string{"project", "stack", "resources", "outputs", "notes", "violations"} {
 				if _, ok := doc[k]; !ok {
 					t.Errorf("top-level key %q missing", k)
 				}
 			}
-			if len(doc) != 5 {
-				t.Errorf("top-level keys = %d, want exactly 5", len(doc))
+			if len(doc) != 6 {
+				t.Errorf("top-level keys = %d, want exactly 6", len(doc))
+			}
+			if string(doc["notes"]) == "null" {
+				t.Error("notes is null; the contract says it may be empty, never absent")
 			}
 			var body struct {
 				Project   string `json:"project"`
@@ -247,4 +251,87 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	write(t, to, string(b))
+}
+
+// TestOfflineAssumptionsAreNoted plans a stack the contract (version 2)
+// says must work: named other than dev/staging/prod without
+// eksfleet:environment, and without network.subnetZones. The plan applies
+// prod's rules, assumes one zone per private subnet in listed order (the
+// two subnets here landed in one invented zone before, refusing a valid
+// config), and says both in its notes.
+func TestOfflineAssumptionsAreNoted(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(projectDir, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
+	stack := `config:
+  aws:region: eu-west-1
+  eksfleet:network:
+    vpcId: vpc-0a1b2c3d4e5f60718
+    vpcCidr: 10.20.0.0/16
+    privateSubnetIds: [subnet-0c1d2e3f4a5b6c000, subnet-0c1d2e3f4a5b6c001]
+  eksfleet:cluster:
+    name: acme-sandbox
+    version: "1.33"
+  eksfleet:nodeGroups:
+    - name: system
+      kind: managed
+      instanceTypes: [m6i.large]
+      minSize: 2
+      maxSize: 3
+`
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.sandbox.yaml"), []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proj, err := plan.LoadProject(dir, "sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatalf("a valid config must plan offline: %v", err)
+	}
+	if p.Config.Environment != "prod" {
+		t.Errorf("environment = %q, want prod's rules for an unnamed stack", p.Config.Environment)
+	}
+	joined := strings.Join(p.Notes, "\n")
+	for _, want := range []string{
+		`eksfleet:environment is not set and the stack name "sandbox"`,
+		"prod's (strictest) rules apply",
+		"subnet-0c1d2e3f4a5b6c000: eu-west-1a, subnet-0c1d2e3f4a5b6c001: eu-west-1b",
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("notes lack %q:\n%s", want, joined)
+		}
+	}
+	var table bytes.Buffer
+	if err := p.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "Notes (assumed offline or by default):") {
+		t.Errorf("table does not show the notes:\n%s", table.String())
+	}
+}
+
+func TestOfflineZones(t *testing.T) {
+	for name, tc := range map[string]struct {
+		private  []string
+		declared map[string]string
+		want     map[string]string
+	}{
+		"none declared":         {[]string{"subnet-1", "subnet-2", "subnet-3"}, nil, map[string]string{"subnet-1": "eu-west-1a", "subnet-2": "eu-west-1b", "subnet-3": "eu-west-1c"}},
+		"declared zone skipped": {[]string{"subnet-1", "subnet-2"}, map[string]string{"subnet-1": "eu-west-1a"}, map[string]string{"subnet-1": "eu-west-1a", "subnet-2": "eu-west-1b"}},
+		"declared later zone":   {[]string{"subnet-1", "subnet-2"}, map[string]string{"subnet-2": "eu-west-1a"}, map[string]string{"subnet-1": "eu-west-1b", "subnet-2": "eu-west-1a"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := &config.Config{Region: "eu-west-1", Network: config.Network{PrivateSubnetIDs: tc.private, SubnetZones: tc.declared}}
+			got, _ := plan.OfflineZones(cfg)
+			if len(got) != len(tc.want) {
+				t.Fatalf("zones = %v, want %v", got, tc.want)
+			}
+			for s, z := range tc.want {
+				if got[s] != z {
+					t.Errorf("%s: zone %q, want %q", s, got[s], z)
+				}
+			}
+		})
+	}
 }

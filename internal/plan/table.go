@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -69,6 +70,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			}
 		}
 	}
+	if len(p.Notes) > 0 {
+		fmt.Fprintf(w, "\nNotes (assumed offline or by default):\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
+	}
 	components, custom := p.Count()
 	_, err := fmt.Fprintf(w, "\nSummary: %d resources to create (%d cloud resources, %d components)\n", components+custom, custom, components)
 	return err
@@ -95,7 +102,11 @@ func shortValue(v any) string {
 		}
 		return t
 	default:
+		// Maps and lists as JSON, the way the stack file writes them.
 		s := fmt.Sprintf("%v", t)
+		if b, err := json.Marshal(t); err == nil {
+			s = string(b)
+		}
 		if len(s) > 72 {
 			return s[:69] + "..."
 		}

@@ -38,6 +38,10 @@ type Node struct {
 	// Taints sorted by key, then effect.
 	Taints  []bootstrap.Taint
 	MaxPods int
+	// KubeReservedMaxPods is the max pods AL2023's nodeadm sizes
+	// kubeReserved memory on: its maxPodsExpression when that is a
+	// constant (0 when absent, i.e. nodeadm's own ENI-based value).
+	KubeReservedMaxPods int
 	// KubeletFlags are the kubelet flags other than labels and taints.
 	KubeletFlags []string
 	// Environment is AL2023's spec.instance.environment.default (the proxy).
@@ -133,8 +137,9 @@ type nodeConfig struct {
 			Environment map[string]map[string]string `json:"environment"`
 		} `json:"instance"`
 		Kubelet *struct {
-			Config map[string]any `json:"config"`
-			Flags  []string       `json:"flags"`
+			Config            map[string]any `json:"config"`
+			Flags             []string       `json:"flags"`
+			MaxPodsExpression string         `json:"maxPodsExpression"`
 		} `json:"kubelet"`
 	} `json:"spec"`
 }
@@ -166,6 +171,14 @@ func (n *Node) al2023(data []byte) error {
 			if k := nc.Spec.Kubelet; k != nil {
 				if mp, ok := k.Config["maxPods"].(float64); ok {
 					n.MaxPods = int(mp)
+				}
+				if k.MaxPodsExpression != "" {
+					// We write a constant; anything else is not ours.
+					v, err := strconv.Atoi(k.MaxPodsExpression)
+					if err != nil {
+						return fmt.Errorf("part %d: kubelet.maxPodsExpression %q is not a constant", i, k.MaxPodsExpression)
+					}
+					n.KubeReservedMaxPods = v
 				}
 				if err := n.kubeletFlags(k.Flags); err != nil {
 					return fmt.Errorf("part %d: %w", i, err)

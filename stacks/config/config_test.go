@@ -184,14 +184,23 @@ func TestReportsEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
-func TestEnvironmentRequiredForOtherStackNames(t *testing.T) {
-	_, err := config.Parse("eksfleet", "sandbox", values(t, base))
-	if err == nil || !strings.Contains(err.Error(), "eksfleet:environment") {
-		t.Fatalf("want environment required for stack sandbox, got %v", err)
+// TestEnvironmentDefaultsToProdForOtherStackNames: contract version 2 makes
+// eksfleet:environment optional; a stack named other than dev/staging/prod
+// gets prod's rules, and the config says so in its notes.
+func TestEnvironmentDefaultsToProdForOtherStackNames(t *testing.T) {
+	cfg, err := config.Parse("eksfleet", "sandbox", values(t, base))
+	if err != nil {
+		t.Fatalf("a stack without eksfleet:environment must parse: %v", err)
+	}
+	if cfg.Environment != "prod" {
+		t.Errorf("environment = %q, want prod", cfg.Environment)
+	}
+	if len(cfg.Notes) != 1 || !strings.Contains(cfg.Notes[0], "prod's (strictest) rules apply") {
+		t.Errorf("notes = %q, want one saying prod's rules apply", cfg.Notes)
 	}
 	v := values(t, base)
 	v["eksfleet:environment"] = "staging"
-	cfg, err := config.Parse("eksfleet", "sandbox", v)
+	cfg, err = config.Parse("eksfleet", "sandbox", v)
 	if err != nil || cfg.Environment != "staging" {
 		t.Fatalf("explicit environment: cfg=%v err=%v", cfg, err)
 	}

@@ -34,6 +34,17 @@ type Config struct {
 	Autoscaler Autoscaler
 	// Policy tunes the guardrails for this stack.
 	Policy Policy
+
+	// Notes are assumptions the configuration left to defaults that a
+	// person should know about (e.g. prod's rules chosen for a stack named
+	// other than dev, staging or prod). `plan` lists them in its `notes`
+	// and the program logs them, so `preview` shows them too.
+	Notes []string `json:"-"`
+}
+
+// Note records an assumption made for this configuration.
+func (c *Config) Note(format string, args ...any) {
+	c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
 }
 
 // Network is `eksfleet:network`: the existing VPC the cluster lives in.
@@ -47,6 +58,10 @@ type Network struct {
 	// checked offline; when absent the program looks the subnets up before it
 	// registers anything.
 	SubnetZones map[string]string `json:"subnetZones"`
+	// VpcEndpoints names the services with VPC endpoints in this VPC (e.g.
+	// ecr.api, sts): their regional names go into NO_PROXY so nodes and
+	// pods reach them directly, not through the proxy.
+	VpcEndpoints []string `json:"vpcEndpoints"`
 }
 
 // Cluster is `eksfleet:cluster`: the EKS control plane.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
-	"github.com/eksfleet/eksfleet/components/instancetypes"
 )
 
 // Supported Kubernetes minor versions: the EKS standard and extended support
@@ -68,7 +67,10 @@ func validate(c *Config, errs *Errors) {
 	}
 	switch {
 	case c.Environment == "":
-		errs.addMissing(key("environment"), "is required when the stack name (%q) is not dev, staging or prod; %s", c.Stack, oneOf(validEnvironments))
+		// Contract v2: never required. The strictest rules are the safe
+		// default for a stack whose name says nothing.
+		c.Environment = "prod"
+		c.Note("%s:environment is not set and the stack name %q is not dev, staging or prod: prod's (strictest) rules apply; set %s:environment to choose", Namespace, c.Stack, Namespace)
 	case !slices.Contains(validEnvironments, c.Environment):
 		errs.add(key("environment"), c.Environment, "must be %s", oneOf(validEnvironments))
 	}
@@ -79,6 +81,7 @@ func validate(c *Config, errs *Errors) {
 	validateCNI(errs, c)
 	validateNodeGroups(errs, c)
 	validateAutoscaler(errs, c)
+	validateSystemPods(errs, c)
 	validatePolicy(errs, c.Policy)
 	if zones, complete := c.declaredZones(); complete {
 		validateZones(errs, c, zones)
@@ -109,6 +112,18 @@ func validateNetwork(errs *Errors, c *Config) {
 		if slices.Contains(n.PrivateSubnetIDs, s) {
 			errs.add(fmt.Sprintf("%s.publicSubnetIds[%d]", p, i), s, "is also listed in privateSubnetIds; a subnet is either public or private")
 		}
+	}
+	services := bootstrap.VPCEndpointServices()
+	seen := map[string]bool{}
+	for i, s := range n.VpcEndpoints {
+		path := fmt.Sprintf("%s.vpcEndpoints[%d]", p, i)
+		switch {
+		case !slices.Contains(services, s):
+			errs.add(path, s, "is not a VPC endpoint service eksfleet knows; %s%s", oneOf(services), suggest(s, services))
+		case seen[s]:
+			errs.add(path, s, "is listed twice")
+		}
+		seen[s] = true
 	}
 	for _, s := range sortedStringKeys(n.SubnetZones) {
 		z := n.SubnetZones[s]
@@ -413,49 +428,6 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 			errs.add(p+".updateConfig.maxUnavailablePercentage", u.MaxUnavailablePercentage, "must be 1-100")
 		}
 	}
-}
-
-func validateInstanceTypes(errs *Errors, c *Config, p string, g NodeGroup) {
-	if len(g.InstanceTypes) == 0 {
-		errs.addMissing(p+".instanceTypes", "must list at least one instance type, e.g. [m6i.large]")
-	}
-	seen := map[string]bool{}
-	for i, t := range g.InstanceTypes {
-		ip := fmt.Sprintf("%s.instanceTypes[%d]", p, i)
-		if seen[t] {
-			errs.add(ip, t, "is listed twice")
-			continue
-		}
-		seen[t] = true
-		info, known := instancetypes.Lookup(t)
-		if !known {
-			if g.MaxPods.Auto {
-				errs.add(ip, t, "is unknown to the max-pods table (VPC CNI instance limits); check the name or set maxPods to a number")
-			}
-			continue
-		}
-		if info.Architecture != "" && slices.Contains(validArchitectures, g.Architecture) && info.Architecture != g.Architecture {
-			errs.add(ip, t, "is an %s instance type but architecture is %s", info.Architecture, g.Architecture)
-		}
-		if c.CNI.PrefixDelegation && !info.Nitro {
-			errs.add(ip, t, "is not a Nitro instance type; prefix delegation (cni.prefixDelegation) needs Nitro")
-		}
-	}
-	if g.MaxPods.Auto && len(g.InstanceTypes) > 0 {
-		mode := instancetypes.NetworkMode{CustomNetworking: c.CNI.CustomNetworking, PrefixDelegation: c.CNI.PrefixDelegation}
-		if _, err := instancetypes.MaxPodsFor(g.InstanceTypes, mode); err != nil && allKnown(g.InstanceTypes) {
-			errs.add(p+".maxPods", "auto", "cannot be computed: %v", err)
-		}
-	}
-}
-
-func allKnown(types []string) bool {
-	for _, t := range types {
-		if _, ok := instancetypes.Lookup(t); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 func validateSizes(errs *Errors, p string, g NodeGroup) {

@@ -1,0 +1,131 @@
+package stacks_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/components/managed"
+	"github.com/eksfleet/eksfleet/components/selfmanaged"
+	"github.com/eksfleet/eksfleet/internal/inputs"
+	"github.com/eksfleet/eksfleet/internal/plan"
+	"github.com/eksfleet/eksfleet/internal/userdata"
+	"github.com/eksfleet/eksfleet/stacks"
+)
+
+// nodeNoProxy decodes the NO_PROXY a self-managed group's nodes get.
+func nodeNoProxy(t *testing.T, p *plan.Plan, group string) []string {
+	t.Helper()
+	comp := component(t, p, selfmanaged.TypeToken, p.Config.Cluster.Name+"-"+group)
+	lt := inputs.Map(children(p, comp.URN)["aws:ec2/launchTemplate:LaunchTemplate"][0].Inputs)
+	node, err := userdata.DecodeBase64(bootstrap.AL2023, lt.String("userData"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(node.Environment["NO_PROXY"], ",")
+}
+
+// podNoProxyOf returns the pods' NO_PROXY (the proxy ConfigMap).
+func podNoProxyOf(t *testing.T, p *plan.Plan) []string {
+	t.Helper()
+	for _, r := range p.Resources {
+		if r.Type == "kubernetes:core/v1:ConfigMap" {
+			return strings.Split(r.Inputs["data"].(map[string]any)["NO_PROXY"].(string), ",")
+		}
+	}
+	t.Fatal("no proxy ConfigMap")
+	return nil
+}
+
+// TestNoProxyMatchesTheNetwork: behind the proxy (prod), nodes and pods
+// reach the services with VPC endpoints and the custom-networking pod
+// subnets directly.
+func TestNoProxyMatchesTheNetwork(t *testing.T) {
+	p := evaluate(t, "..", "prod")
+	lists := map[string][]string{"nodes": nodeNoProxy(t, p, "workers-a"), "pods": podNoProxyOf(t, p)}
+	for who, list := range lists {
+		for _, want := range []string{"sts.eu-west-1.amazonaws.com", "dkr.ecr.eu-west-1.amazonaws.com", "api.ecr.eu-west-1.amazonaws.com",
+			"s3.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com", "eks-auth.eu-west-1.api.aws", "ssm.eu-west-1.amazonaws.com"} {
+			if !containsString(list, want) {
+				t.Errorf("%s NO_PROXY lacks %s: %v", who, want, list)
+			}
+		}
+		pods := 0
+		for _, e := range list {
+			if strings.HasPrefix(e, "100.") && strings.HasSuffix(e, "/24") {
+				pods++ // the offline fake's pod subnet CIDRs
+			}
+		}
+		if pods != len(p.Config.CNI.PodSubnetIDs) {
+			t.Errorf("%s NO_PROXY holds %d pod subnet CIDRs, want %d: %v", who, pods, len(p.Config.CNI.PodSubnetIDs), list)
+		}
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "cni.podSubnetIds") {
+		t.Errorf("the plan does not say the pod subnet CIDRs are made up offline: %q", p.Notes)
+	}
+}
+
+// TestPublicOnlyEndpointGoesThroughTheProxy: with no private endpoint the
+// API server is on the internet, reachable from a proxy-only VPC only
+// through the proxy; exempting it (or .eks.amazonaws.com) would cut nodes
+// and controllers off.
+func TestPublicOnlyEndpointGoesThroughTheProxy(t *testing.T) {
+	proj, err := plan.LoadProject("..", "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj.Config["eksfleet:environment"] = "staging" // prod refuses a public endpoint without private access
+	proj.Config["eksfleet:cluster"] = `{"name":"acme-prod","version":"1.33","endpointPrivateAccess":false,"endpointPublicAccess":true,"publicAccessCidrs":["198.51.100.0/24"]}`
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.ToLower(strings.TrimPrefix(p.Outputs["clusterEndpoint"].(string), "https://"))
+	for who, list := range map[string][]string{"nodes": nodeNoProxy(t, p, "workers-a"), "pods": podNoProxyOf(t, p)} {
+		for _, e := range list {
+			if e == ".eks.amazonaws.com" || e == host {
+				t.Errorf("%s NO_PROXY exempts the public-only API endpoint (%s): %v", who, e, list)
+			}
+		}
+	}
+}
+
+// TestNodesWaitForTheVPCCNI: with custom networking (prod) every launch
+// template, Auto Scaling Group and managed node group depends on the
+// vpc-cni add-on, since nodes launched before it is configured keep the
+// old networking; without either mode (dev) nothing waits for it.
+func TestNodesWaitForTheVPCCNI(t *testing.T) {
+	for stack, want := range map[string]bool{"prod": true, "dev": false} {
+		p := evaluate(t, "..", stack)
+		cl := component(t, p, cluster.TypeToken, p.Config.Cluster.Name)
+		cni := ""
+		for _, r := range children(p, cl.URN)["aws:eks/addon:Addon"] {
+			if r.Inputs["addonName"] == "vpc-cni" {
+				cni = r.URN
+			}
+		}
+		if cni == "" {
+			t.Fatalf("%s: no vpc-cni add-on", stack)
+		}
+		checked := 0
+		for _, typ := range []string{selfmanaged.TypeToken, managed.TypeToken} {
+			for _, r := range p.Resources {
+				if r.Type != typ {
+					continue
+				}
+				for _, kind := range []string{"aws:ec2/launchTemplate:LaunchTemplate", "aws:autoscaling/group:Group", "aws:eks/nodeGroup:NodeGroup"} {
+					for _, k := range children(p, r.URN)[kind] {
+						checked++
+						if got := containsString(k.Dependencies, cni); got != want {
+							t.Errorf("%s: %s depends on vpc-cni = %v, want %v", stack, k.URN, got, want)
+						}
+					}
+				}
+			}
+		}
+		if checked == 0 {
+			t.Fatalf("%s: no node resources found", stack)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package stacks
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/stacks/config"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// nodeProxy is the egress proxy every node uses, nil without one. Its
+// NO_PROXY extras are the user's entries, the regional names of the
+// services with VPC endpoints (network.vpcEndpoints: reached directly, not
+// through the proxy) and the custom-networking pod subnets (secondary VPC
+// ranges, outside network.vpcCidr); bootstrap.NoProxy adds the rest.
+func nodeProxy(cfg *config.Config, live *Live) *bootstrap.Proxy {
+	p := cfg.Proxy
+	if p == nil {
+		return nil
+	}
+	extras := append([]string{}, p.NoProxy...)
+	extras = append(extras, bootstrap.EndpointHosts(cfg.Region, cfg.Network.VpcEndpoints)...)
+	extras = append(extras, live.PodSubnetCIDRs...)
+	return &bootstrap.Proxy{HTTPProxy: p.HTTPProxy, HTTPSProxy: p.HTTPSProxy, NoProxy: extras}
+}
+
+// proxyCluster is what NO_PROXY needs to know of the cluster, for pods.
+func proxyCluster(cfg *config.Config, endpoint string) bootstrap.Cluster {
+	return bootstrap.Cluster{
+		VPCCIDR:            cfg.Network.VpcCIDR,
+		ServiceCIDR:        cfg.Cluster.ServiceIPv4CIDR,
+		Endpoint:           endpoint,
+		PublicEndpointOnly: publicEndpointOnly(cfg),
+	}
+}
+
+// publicEndpointOnly reports an API server reachable only through its
+// public endpoint, hence only through the proxy.
+func publicEndpointOnly(cfg *config.Config) bool {
+	return cfg.Cluster.EndpointPublicAccess && !cfg.Cluster.EndpointPrivateAccess
+}
+
+// podNoProxy is the NO_PROXY list of pods: the nodes' list plus in-cluster
+// names, so pod-to-service traffic never goes to the proxy. Every in-cluster
+// component that gets the proxy (aws-node, kube-proxy, the controllers)
+// uses it.
+func podNoProxy(cfg *config.Config, live *Live, cl *cluster.Cluster) pulumi.StringArrayOutput {
+	if cfg.Proxy == nil {
+		return pulumi.StringArray{}.ToStringArrayOutput()
+	}
+	extras := append(nodeProxy(cfg, live).NoProxy, ".svc", ".cluster.local")
+	return cl.Endpoint.ApplyT(func(endpoint string) []string {
+		return bootstrap.NoProxy(proxyCluster(cfg, endpoint), extras)
+	}).(pulumi.StringArrayOutput)
+}
+
+// podSubnetCIDRs looks up the CIDR blocks of the custom-networking pod
+// subnets (read-only ec2 DescribeSubnets), in zone order.
+func podSubnetCIDRs(ctx *pulumi.Context, cfg *config.Config) ([]string, error) {
+	if cfg.Proxy == nil || !cfg.CNI.CustomNetworking {
+		return nil, nil
+	}
+	var cidrs []string
+	zones := make([]string, 0, len(cfg.CNI.PodSubnetIDs))
+	for zone := range cfg.CNI.PodSubnetIDs {
+		zones = append(zones, zone)
+	}
+	sort.Strings(zones)
+	for _, zone := range zones {
+		id := cfg.CNI.PodSubnetIDs[zone]
+		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: &id})
+		if err != nil {
+			return nil, &config.Errors{Problems: []config.Problem{{
+				Path:    config.Namespace + ":cni.podSubnetIds." + zone,
+				Value:   id,
+				Message: fmt.Sprintf("could not be looked up for its CIDR block, which NO_PROXY needs (%v); check the id and region", err),
+			}}}
+		}
+		cidrs = append(cidrs, subnet.CidrBlock)
+	}
+	return cidrs, nil
+}
