@@ -16,12 +16,12 @@ package autoscaler
 
 import (
 	"fmt"
-	"github.com/eksfleet/eksfleet/components/internal/chart"
-	"github.com/eksfleet/eksfleet/components/internal/names"
 	"slices"
 	"time"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
@@ -68,6 +68,11 @@ type Args struct {
 	// ChartVersion overrides the pinned chart version; the image still
 	// follows KubernetesVersion.
 	ChartVersion string
+	// HTTPProxy, HTTPSProxy and NoProxy give the autoscaler the egress
+	// proxy (NoProxy is the complete list, as the nodes get it); empty URLs
+	// mean no proxy.
+	HTTPProxy, HTTPSProxy string
+	NoProxy               pulumi.StringArrayInput
 	// NodeGroups are the autoscaled groups. Required for the priority
 	// expander, which ranks Spot groups above On-Demand ones.
 	NodeGroups []NodeGroup
@@ -89,7 +94,8 @@ type ClusterAutoscaler struct {
 	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
 	// RoleName is the IRSA role's name.
 	RoleName pulumi.StringOutput `pulumi:"roleName"`
-	// Values are the chart values (no secrets: the role ARN, tags, flags).
+	// Values are the chart values (the role ARN, tags, flags, proxy): a
+	// secret when a proxy URL carries credentials, otherwise nothing secret.
 	Values pulumi.MapOutput `pulumi:"values"`
 
 	// ChartVersion and ImageTag are the chart and autoscaler image in use.
@@ -157,14 +163,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.RoleARN = role.Arn
 	c.RoleName = role.Name
 
-	inputs := []interface{}{role.Arn}
+	proxied := args.HTTPProxy != "" || args.HTTPSProxy != ""
+	noProxy := pulumi.StringArray{}.ToStringArrayOutput()
+	if proxied {
+		noProxy = args.NoProxy.ToStringArrayOutput()
+	}
+	inputs := []interface{}{role.Arn, noProxy}
+	const firstGroup = 2
 	prioritized := args.Expander == "priority"
 	if prioritized {
 		for _, g := range args.NodeGroups {
 			inputs = append(inputs, g.ASGNames.ToStringArrayOutput())
 		}
 	}
-	c.Values = pulumi.All(inputs...).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
+	values := pulumi.All(inputs...).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
 		in := ValuesInput{
 			Cluster:                  args.ClusterName,
 			Region:                   args.Region,
@@ -174,10 +186,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			BalanceSimilarNodeGroups: args.BalanceSimilarNodeGroups,
 			ScaleDownUnneededTime:    args.ScaleDownUnneededTime,
 		}
+		if proxied {
+			env, err := chart.ProxyEnvironment(args.HTTPProxy, args.HTTPSProxy, v[1].([]string))
+			if err != nil {
+				return nil, err
+			}
+			in.ProxyEnv = env
+		}
 		if prioritized {
 			groups := make([]PriorityGroup, len(args.NodeGroups))
 			for i, g := range args.NodeGroups {
-				groups[i] = PriorityGroup{Name: g.Name, Spot: g.Spot, ASGNames: v[i+1].([]string)}
+				groups[i] = PriorityGroup{Name: g.Name, Spot: g.Spot, ASGNames: v[firstGroup+i].([]string)}
 			}
 			p, err := Priorities(groups)
 			if err != nil {
@@ -191,6 +210,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		return vals.Map()
 	}).(pulumi.MapOutput)
+	if chart.ProxyHasCredentials(args.HTTPProxy, args.HTTPSProxy) {
+		values = pulumi.ToSecret(values).(pulumi.MapOutput)
+	}
+	c.Values = values
 
 	if args.Provider != nil {
 		c.Release, err = chart.Install(ctx, name, chart.Spec{
@@ -230,6 +253,8 @@ func validate(args *Args) (Release, error) {
 		return Release{}, fmt.Errorf("region is required")
 	case args.OIDCProviderARN == nil || args.OIDCIssuerURL == nil:
 		return Release{}, fmt.Errorf("OIDCProviderARN and OIDCIssuerURL are required (the role is assumed through IRSA)")
+	case (args.HTTPProxy != "" || args.HTTPSProxy != "") && args.NoProxy == nil:
+		return Release{}, fmt.Errorf("NoProxy is required with a proxy (compute it with bootstrap.NoProxy, as for the nodes)")
 	}
 	rel, err := ReleaseFor(args.KubernetesVersion, args.ChartVersion)
 	if err != nil {

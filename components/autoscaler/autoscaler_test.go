@@ -274,3 +274,38 @@ func TestAutoscalerValuesJSON(t *testing.T) {
 		t.Errorf("values mention static AWS keys: %s", b)
 	}
 }
+
+// TestAutoscalerProxy: the release's values carry the proxy environment with
+// the NO_PROXY list given; a proxy URL with credentials keeps them a Pulumi
+// secret; a proxy without NO_PROXY is refused.
+func TestAutoscalerProxy(t *testing.T) {
+	args := testArgs()
+	args.HTTPProxy, args.NoProxy = "http://proxy.corp.example:3128", pulumi.ToStringArray([]string{"10.40.0.0/16", ".svc"})
+	cloud, err := run(t, args, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := one(t, cloud, releaseType)
+	if f := helmcheck.Findings(rel.Inputs["values"]); len(f) != 0 {
+		t.Errorf("proxied values hold credentials: %v", f)
+	}
+	env := recordedValues(t, rel).ExtraEnv
+	if env["HTTPS_PROXY"] != "http://proxy.corp.example:3128" || env["NO_PROXY"] != "10.40.0.0/16,.svc" || env["no_proxy"] != env["NO_PROXY"] || len(env) != 6 {
+		t.Errorf("extraEnv = %v", env)
+	}
+
+	args = testArgs()
+	args.HTTPSProxy, args.NoProxy = "http://svc-ca:pa55@proxy.corp.example:3128", pulumi.ToStringArray([]string{".svc"})
+	if cloud, err = run(t, args, true); err != nil {
+		t.Fatal(err)
+	}
+	if rel := one(t, cloud, releaseType); !rel.Inputs["values"].ContainsSecrets() {
+		t.Error("values with a credentialed proxy URL are not a Pulumi secret")
+	}
+
+	args = testArgs()
+	args.HTTPProxy = "http://proxy.corp.example:3128"
+	if _, err := run(t, args, false); err == nil || !strings.Contains(err.Error(), "NoProxy is required") {
+		t.Errorf("proxy without NoProxy: %v", err)
+	}
+}

@@ -2,12 +2,13 @@ package autoscaler
 
 import (
 	"fmt"
-	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 )
 
 // Where the autoscaler runs. The service account name is fixed (not derived
@@ -55,8 +56,27 @@ type Values struct {
 	ExpanderPriorities map[string][]string `json:"expanderPriorities,omitempty"`
 	PriorityClassName  string              `json:"priorityClassName"`
 	Resources          Resources           `json:"resources"`
-	Tolerations        []Toleration        `json:"tolerations,omitempty"`
+	// ReplicaCount: two, one active and one standby (the autoscaler elects
+	// a leader), so losing the node of the active one does not stop
+	// scaling until a new pod is scheduled and pulled.
+	ReplicaCount int `json:"replicaCount"`
+	// Tolerations let the autoscaler run on CriticalAddonsOnly system
+	// nodes; TopologySpreadConstraints keep its replicas apart (zones,
+	// then nodes) where the cluster allows it.
+	Tolerations               []chart.Toleration       `json:"tolerations"`
+	TopologySpreadConstraints []chart.SpreadConstraint `json:"topologySpreadConstraints"`
+	// ExtraEnv carries the egress proxy (HTTP_PROXY, HTTPS_PROXY,
+	// NO_PROXY): the autoscaler calls Auto Scaling, EC2 and STS, which a
+	// proxy-only VPC reaches only through the proxy. The chart's extraEnv
+	// is a name → value map.
+	ExtraEnv map[string]string `json:"extraEnv,omitempty"`
 }
+
+// PodLabels select the autoscaler's pods: the chart labels them with
+// app.kubernetes.io/instance set to the release name (the label its
+// values.yaml's topologySpreadConstraints example selects on, in every
+// pinned chart).
+var PodLabels = map[string]string{"app.kubernetes.io/instance": ReleaseName}
 
 // AutoDiscovery selects ASGs by tag.
 type AutoDiscovery struct {
@@ -90,13 +110,6 @@ type Resources struct {
 	Limits   map[string]string `json:"limits"`
 }
 
-// Toleration is a pod toleration.
-type Toleration struct {
-	Key      string `json:"key"`
-	Operator string `json:"operator"`
-	Effect   string `json:"effect,omitempty"`
-}
-
 // ValuesInput is what the chart values are derived from.
 type ValuesInput struct {
 	// Cluster is the EKS cluster name, Region its AWS region.
@@ -113,6 +126,9 @@ type ValuesInput struct {
 	// Priorities is the priority expander configuration (see Priorities);
 	// required when Expander is priority, ignored otherwise.
 	Priorities map[string][]string
+	// ProxyEnv is the egress proxy environment (chart.ProxyEnvironment);
+	// nil without a proxy.
+	ProxyEnv map[string]string
 }
 
 // BuildValues returns the chart values for the input, or an error naming the
@@ -162,9 +178,12 @@ func BuildValues(in ValuesInput) (Values, error) {
 			Requests: map[string]string{"cpu": "100m", "memory": "300Mi"},
 			Limits:   map[string]string{"memory": "600Mi"},
 		},
+		ReplicaCount: 2,
 		// System node groups are commonly tainted CriticalAddonsOnly (the
 		// stacks' "system" groups are); the autoscaler is such an add-on.
-		Tolerations: []Toleration{{Key: "CriticalAddonsOnly", Operator: "Exists"}},
+		Tolerations:               []chart.Toleration{chart.CriticalAddonsToleration},
+		TopologySpreadConstraints: chart.Spread(PodLabels),
+		ExtraEnv:                  in.ProxyEnv,
 	}
 	if in.Expander == "priority" {
 		if len(in.Priorities) == 0 {

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 )
 
 const testRole = "arn:aws:iam::111122223333:role/acme-ca-irsa-1234567"
@@ -69,6 +71,10 @@ func TestBuildValues(t *testing.T) {
 	}
 	if _, ok := m["awsAccessKeyID"]; ok {
 		t.Error("static AWS keys must never be set: IRSA provides credentials")
+	}
+	CheckPlacement(t, got)
+	if _, ok := m["extraEnv"]; ok {
+		t.Errorf("extraEnv set without a proxy: %v", m["extraEnv"])
 	}
 
 	in := baseInput()
@@ -158,5 +164,49 @@ func TestPriorities(t *testing.T) {
 		if _, err := Priorities(groups); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// CheckPlacement asserts the autoscaler runs two replicas that tolerate
+// CriticalAddonsOnly system nodes and spread softly by the release's pods.
+func CheckPlacement(t *testing.T, v Values) {
+	t.Helper()
+	if v.ReplicaCount != 2 {
+		t.Errorf("replicaCount = %d, want 2 (active and standby)", v.ReplicaCount)
+	}
+	if !reflect.DeepEqual(v.Tolerations, []chart.Toleration{{Key: "CriticalAddonsOnly", Operator: "Exists"}}) {
+		t.Errorf("tolerations = %+v", v.Tolerations)
+	}
+	var keys []string
+	for _, c := range v.TopologySpreadConstraints {
+		keys = append(keys, c.TopologyKey)
+		if c.MaxSkew != 1 || c.WhenUnsatisfiable != "ScheduleAnyway" || !reflect.DeepEqual(c.LabelSelector.MatchLabels, map[string]string{"app.kubernetes.io/instance": "cluster-autoscaler"}) {
+			t.Errorf("spread constraint = %+v", c)
+		}
+	}
+	if !reflect.DeepEqual(keys, []string{"topology.kubernetes.io/zone", "kubernetes.io/hostname"}) {
+		t.Errorf("spread topology keys = %v", keys)
+	}
+}
+
+func TestBuildValuesProxy(t *testing.T) {
+	in := baseInput()
+	env, err := chart.ProxyEnvironment("http://proxy.corp.example:3128", "", []string{"10.40.0.0/16", ".svc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ProxyEnv = env
+	v, err := BuildValues(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := v.Map()
+	got := decodeValues(t, m).ExtraEnv
+	want := map[string]string{
+		"HTTP_PROXY": "http://proxy.corp.example:3128", "HTTPS_PROXY": "http://proxy.corp.example:3128", "NO_PROXY": "10.40.0.0/16,.svc",
+		"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128", "no_proxy": "10.40.0.0/16,.svc",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("extraEnv = %v, want %v", got, want)
 	}
 }

@@ -1,8 +1,10 @@
 // Package nodedrain drains self-managed nodes before EC2 takes them away:
 // aws-node-termination-handler in queue-processor mode, fed by an encrypted
 // SQS queue that EventBridge rules fill with ASG terminating lifecycle
-// actions, Spot interruption warnings, rebalance recommendations, instance
-// state changes and scheduled maintenance.
+// actions, Spot interruption warnings, instance state changes, scheduled
+// maintenance and, only for Spot groups without capacity rebalance,
+// rebalance recommendations (see Rules). The handler cordons and drains on
+// each of them.
 //
 // The Cluster Autoscaler drains the nodes it removes itself; everything else
 // that terminates an instance (instance refresh, AZ rebalancing, Spot
@@ -20,10 +22,10 @@ package nodedrain
 
 import (
 	"fmt"
-	"github.com/eksfleet/eksfleet/components/internal/chart"
-	"github.com/eksfleet/eksfleet/components/internal/names"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
@@ -48,6 +50,15 @@ type Args struct {
 	// ASGNames optionally limits the lifecycle rule to these ASGs (the
 	// draining groups'), so the queue only receives this cluster's hooks.
 	ASGNames pulumi.StringArrayInput
+	// SpotWithoutCapacityRebalance reports that some draining group runs
+	// Spot instances in an ASG without capacity rebalance; only then are
+	// rebalance recommendations forwarded (see Rules).
+	SpotWithoutCapacityRebalance bool
+	// HTTPProxy, HTTPSProxy and NoProxy give the handler the egress proxy
+	// (NoProxy is the complete list, as the nodes get it); empty URLs mean
+	// no proxy.
+	HTTPProxy, HTTPSProxy string
+	NoProxy               pulumi.StringArrayInput
 	// ChartVersion overrides the pinned handler chart version.
 	ChartVersion string
 	// Provider is the cluster's Kubernetes provider; nil skips the chart.
@@ -69,7 +80,8 @@ type NodeDrain struct {
 	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
 	// RuleARNs are the EventBridge rules by key (see Rules).
 	RuleARNs pulumi.StringMapOutput `pulumi:"ruleArns"`
-	// Values are the handler's chart values (no secrets).
+	// Values are the handler's chart values: a secret when a proxy URL
+	// carries credentials, otherwise nothing secret.
 	Values pulumi.MapOutput `pulumi:"values"`
 
 	// ChartVersion is the handler chart in use.
@@ -89,6 +101,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("node drain %s: ClusterName and Region are required", name)
 	case args.OIDCProviderARN == nil || args.OIDCIssuerURL == nil:
 		return nil, fmt.Errorf("node drain %s: OIDCProviderARN and OIDCIssuerURL are required (the handler's role is assumed through IRSA)", name)
+	case (args.HTTPProxy != "" || args.HTTPSProxy != "") && args.NoProxy == nil:
+		return nil, fmt.Errorf("node drain %s: NoProxy is required with a proxy (compute it with bootstrap.NoProxy, as for the nodes)", name)
 	case args.ChartVersion != "" && !semverRe.MatchString(args.ChartVersion):
 		return nil, fmt.Errorf("node drain %s: chart version %q must look like 0.27.6", name, args.ChartVersion)
 	}
@@ -128,13 +142,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	} else {
 		asgNames = pulumi.StringArray{}.ToStringArrayOutput()
 	}
-	rules := Rules(nil)
+	rebalance := args.SpotWithoutCapacityRebalance
+	rules := Rules(nil, rebalance)
 	ruleARNs := pulumi.StringMap{}
 	var ruleARNInputs []interface{}
 	for i, r := range rules {
 		i := i
 		pattern := asgNames.ApplyT(func(names []string) (string, error) {
-			return Rules(names)[i].Pattern.JSON()
+			return Rules(names, rebalance)[i].Pattern.JSON()
 		}).(pulumi.StringOutput)
 		rule, err := cloudwatch.NewEventRule(ctx, name+"-"+r.Key, &cloudwatch.EventRuleArgs{
 			// Rule names and target IDs have 64 characters.
@@ -216,13 +231,30 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	d.RoleARN = role.Arn
 
-	d.Values = pulumi.All(queue.Url, role.Arn).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
-		vals, err := BuildValues(ValuesInput{QueueURL: v[0].(string), Region: args.Region, RoleARN: v[1].(string)})
+	proxied := args.HTTPProxy != "" || args.HTTPSProxy != ""
+	noProxy := pulumi.StringArray{}.ToStringArrayOutput()
+	if proxied {
+		noProxy = args.NoProxy.ToStringArrayOutput()
+	}
+	values := pulumi.All(queue.Url, role.Arn, noProxy).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
+		in := ValuesInput{QueueURL: v[0].(string), Region: args.Region, RoleARN: v[1].(string)}
+		if proxied {
+			env, err := chart.ProxyEnvironment(args.HTTPProxy, args.HTTPSProxy, v[2].([]string))
+			if err != nil {
+				return nil, err
+			}
+			in.ProxyEnv = env
+		}
+		vals, err := BuildValues(in)
 		if err != nil {
 			return nil, err
 		}
 		return vals.Map()
 	}).(pulumi.MapOutput)
+	if chart.ProxyHasCredentials(args.HTTPProxy, args.HTTPSProxy) {
+		values = pulumi.ToSecret(values).(pulumi.MapOutput)
+	}
+	d.Values = values
 
 	if args.Provider != nil {
 		d.Release, err = chart.Install(ctx, name, chart.Spec{

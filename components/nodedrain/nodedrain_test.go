@@ -90,7 +90,7 @@ func TestNodeDrainResources(t *testing.T) {
 		ruleARNs = append(ruleARNs, r.Outputs["arn"].StringValue())
 		ruleByName[r.Outputs["name"].StringValue()] = r.Outputs["arn"].StringValue()
 	}
-	byType := CheckPatterns(t, patterns)
+	byType := CheckPatterns(t, patterns, false)
 	if got := byType["EC2 Instance-terminate Lifecycle Action"].Detail["AutoScalingGroupName"]; !reflect.DeepEqual(got, []string{"acme-prod-spot", "acme-prod-workers-a"}) {
 		t.Errorf("lifecycle rule ASGs = %v", got)
 	}
@@ -191,14 +191,74 @@ func TestNodeDrainWithoutProvider(t *testing.T) {
 	}
 	one(t, cloud, "aws:sqs/queue:Queue")
 	one(t, cloud, "aws:sqs/queuePolicy:QueuePolicy")
-	if n := len(cloud.OfType("aws:cloudwatch/eventRule:EventRule")); n != 5 {
-		t.Errorf("%d rules, want 5", n)
+	if n := len(cloud.OfType("aws:cloudwatch/eventRule:EventRule")); n != 4 {
+		t.Errorf("%d rules, want 4 (no rebalance rule: no group lacks capacity rebalance)", n)
 	}
 	// Unscoped: the lifecycle rule forwards every ASG's hooks.
 	for _, r := range cloud.OfType("aws:cloudwatch/eventRule:EventRule") {
 		if strings.Contains(str(t, r.Inputs, "eventPattern"), "AutoScalingGroupName") {
 			t.Errorf("rule %s filters ASGs though none were given", r.Name)
 		}
+	}
+}
+
+// TestNodeDrainRebalanceRule: rebalance recommendations reach the queue only
+// for Spot groups without capacity rebalance, since the handler drains on
+// each one it receives.
+func TestNodeDrainRebalanceRule(t *testing.T) {
+	args := testArgs()
+	args.SpotWithoutCapacityRebalance = true
+	cloud, err := run(t, args, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	for _, r := range cloud.OfType("aws:cloudwatch/eventRule:EventRule") {
+		patterns = append(patterns, str(t, r.Inputs, "eventPattern"))
+	}
+	CheckPatterns(t, patterns, true)
+	if n := len(cloud.OfType("aws:cloudwatch/eventTarget:EventTarget")); n != 5 {
+		t.Errorf("%d targets, want one per rule (5)", n)
+	}
+}
+
+// TestNodeDrainProxy: behind a proxy the handler's pods get HTTP_PROXY,
+// HTTPS_PROXY and NO_PROXY (both cases) with the NO_PROXY list given; a proxy
+// URL with credentials keeps the values a Pulumi secret.
+func TestNodeDrainProxy(t *testing.T) {
+	noProxy := []string{"10.40.0.0/16", "172.20.0.0/16", ".svc"}
+	args := testArgs()
+	args.HTTPProxy, args.NoProxy = "http://proxy.corp.example:3128", pulumi.ToStringArray(noProxy)
+	cloud, err := run(t, args, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := one(t, cloud, releaseType)
+	if f := helmcheck.Findings(rel.Inputs["values"]); len(f) != 0 {
+		t.Errorf("proxied values hold credentials: %v", f)
+	}
+	v := decodeValues(t, rel.Inputs["values"].Mappable().(map[string]interface{}))
+	env := map[string]string{}
+	for _, e := range v.ExtraEnv {
+		env[e.Name] = e.Value
+	}
+	want := map[string]string{
+		"HTTP_PROXY": "http://proxy.corp.example:3128", "HTTPS_PROXY": "http://proxy.corp.example:3128", "NO_PROXY": "10.40.0.0/16,172.20.0.0/16,.svc",
+		"http_proxy": "http://proxy.corp.example:3128", "https_proxy": "http://proxy.corp.example:3128", "no_proxy": "10.40.0.0/16,172.20.0.0/16,.svc",
+	}
+	if !reflect.DeepEqual(env, want) || len(v.ExtraEnv) != len(want) {
+		t.Errorf("extraEnv = %v, want %v", v.ExtraEnv, want)
+	}
+
+	args = testArgs()
+	args.HTTPSProxy, args.NoProxy = "http://svc-nth:pa55@proxy.corp.example:3128", pulumi.ToStringArray(noProxy)
+	cloud, err = run(t, args, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel = one(t, cloud, releaseType)
+	if !rel.Inputs["values"].ContainsSecrets() {
+		t.Error("values with a credentialed proxy URL are not a Pulumi secret")
 	}
 }
 
@@ -210,6 +270,7 @@ func TestNodeDrainRejects(t *testing.T) {
 		"cluster": {func(a *Args) { a.ClusterName = "" }, "ClusterName and Region are required"},
 		"oidc":    {func(a *Args) { a.OIDCProviderARN = nil }, "OIDCProviderARN and OIDCIssuerURL are required"},
 		"chart":   {func(a *Args) { a.ChartVersion = "v0.27" }, `chart version "v0.27"`},
+		"proxy":   {func(a *Args) { a.HTTPProxy = "http://proxy:3128" }, "NoProxy is required"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			args := testArgs()

@@ -81,32 +81,52 @@ type Rule struct {
 	Pattern     EventPattern
 }
 
-// Rules returns the five EventBridge rules of queue-processor mode (the
+// Rules returns the EventBridge rules of queue-processor mode (the
 // handler's README, "Create Amazon EventBridge Rules"). When asgNames is
 // non-empty the lifecycle rule only forwards those ASGs' hooks; the EC2 and
 // Health events carry no ASG, so the handler's managed-tag check filters them.
-func Rules(asgNames []string) []Rule {
+//
+// The rebalance recommendation rule is there only when rebalance is true,
+// i.e. some draining group runs Spot in an ASG without capacity rebalance.
+// In queue mode the handler cordons and drains on every recommendation it
+// receives (enableRebalanceDraining is an IMDS-mode setting), while an ASG
+// with capacity rebalance answers a recommendation itself: it launches a
+// replacement and then terminates the instance through the terminating
+// lifecycle hook, which the lifecycle rule forwards. The README says such
+// ASGs need no rebalance rule; with one, every recommendation would drain a
+// node before its replacement exists, and for nothing when the instance is
+// not reclaimed after all. Recommendations come only for Spot instances.
+//
+// The Spot interruption rule stays although the README calls it optional
+// with capacity rebalance too: Auto Scaling's hook for a reclaimed instance
+// cannot hold it past the two-minute warning, and the warning starts the
+// drain as soon as it is sent.
+func Rules(asgNames []string, rebalance bool) []Rule {
 	lifecycle := EventPattern{Source: []string{"aws.autoscaling"}, DetailType: []string{"EC2 Instance-terminate Lifecycle Action"}}
 	if len(asgNames) > 0 {
 		names := append([]string(nil), asgNames...)
 		sort.Strings(names)
 		lifecycle.Detail = map[string][]string{"AutoScalingGroupName": names}
 	}
-	return []Rule{
+	rules := []Rule{
 		{Key: "asg-termination", Description: "ASG terminating lifecycle hooks, drained before the instance goes", Pattern: lifecycle},
 		{Key: "spot-interruption", Description: "Spot two-minute interruption warnings", Pattern: EventPattern{
 			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Spot Instance Interruption Warning"}}},
-		{Key: "rebalance", Description: "Spot rebalance recommendations (the node is cordoned)", Pattern: EventPattern{
-			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Instance Rebalance Recommendation"}}},
+	}
+	if rebalance {
+		rules = append(rules, Rule{Key: "rebalance", Description: "Spot rebalance recommendations for groups without capacity rebalance (the node is drained)", Pattern: EventPattern{
+			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Instance Rebalance Recommendation"}}})
+	}
+	return append(rules,
 		// Only the states the handler acts on; running/pending events would
 		// fill the queue with messages it drops.
-		{Key: "state-change", Description: "Instances stopping or terminating outside the ASG's lifecycle", Pattern: EventPattern{
+		Rule{Key: "state-change", Description: "Instances stopping or terminating outside the ASG's lifecycle", Pattern: EventPattern{
 			Source: []string{"aws.ec2"}, DetailType: []string{"EC2 Instance State-change Notification"},
 			Detail: map[string][]string{"state": {"stopping", "stopped", "shutting-down", "terminated"}}}},
-		{Key: "scheduled-change", Description: "AWS Health scheduled EC2 maintenance (retirements, reboots)", Pattern: EventPattern{
+		Rule{Key: "scheduled-change", Description: "AWS Health scheduled EC2 maintenance (retirements, reboots)", Pattern: EventPattern{
 			Source: []string{"aws.health"}, DetailType: []string{"AWS Health Event"},
 			Detail: map[string][]string{"service": {"EC2"}, "eventTypeCategory": {"scheduledChange"}}}},
-	}
+	)
 }
 
 // QueuePolicy lets only EventBridge, and only the given rules, send to the

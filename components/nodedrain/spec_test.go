@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 )
 
 const (
@@ -16,20 +17,31 @@ const (
 	testRoleARN  = "arn:aws:iam::111122223333:role/acme-node-drain-irsa-1a2b3c4"
 )
 
-// wantDetailTypes are the five event kinds queue-processor mode consumes
-// (guardrail B8 requires a rule for each).
-var wantDetailTypes = map[string]string{
-	"EC2 Instance-terminate Lifecycle Action": "aws.autoscaling",
-	"EC2 Spot Instance Interruption Warning":  "aws.ec2",
-	"EC2 Instance Rebalance Recommendation":   "aws.ec2",
-	"EC2 Instance State-change Notification":  "aws.ec2",
-	"AWS Health Event":                        "aws.health",
+// rebalanceDetailType is the event that only groups without capacity
+// rebalance need forwarded.
+const rebalanceDetailType = "EC2 Instance Rebalance Recommendation"
+
+// wantDetailTypes are the event kinds queue-processor mode consumes
+// (guardrail B8 requires a rule for each); the rebalance recommendation
+// only when rebalance is true.
+func wantDetailTypes(rebalance bool) map[string]string {
+	want := map[string]string{
+		"EC2 Instance-terminate Lifecycle Action": "aws.autoscaling",
+		"EC2 Spot Instance Interruption Warning":  "aws.ec2",
+		"EC2 Instance State-change Notification":  "aws.ec2",
+		"AWS Health Event":                        "aws.health",
+	}
+	if rebalance {
+		want[rebalanceDetailType] = "aws.ec2"
+	}
+	return want
 }
 
-// CheckPatterns decodes rendered event patterns and checks they cover the
-// five detail types, each from its source, one per rule.
-func CheckPatterns(t *testing.T, patterns []string) map[string]EventPattern {
+// CheckPatterns decodes rendered event patterns and checks they cover
+// exactly the wanted detail types, each from its source, one per rule.
+func CheckPatterns(t *testing.T, patterns []string, rebalance bool) map[string]EventPattern {
 	t.Helper()
+	wantDetailTypes := wantDetailTypes(rebalance)
 	byType := map[string]EventPattern{}
 	for _, text := range patterns {
 		dec := json.NewDecoder(strings.NewReader(text))
@@ -57,10 +69,10 @@ func CheckPatterns(t *testing.T, patterns []string) map[string]EventPattern {
 }
 
 func TestRules(t *testing.T) {
-	render := func(names []string) map[string]EventPattern {
+	render := func(names []string, rebalance bool) map[string]EventPattern {
 		var texts []string
 		keys := map[string]bool{}
-		for _, r := range Rules(names) {
+		for _, r := range Rules(names, rebalance) {
 			if keys[r.Key] {
 				t.Errorf("duplicate rule key %s", r.Key)
 			}
@@ -71,9 +83,12 @@ func TestRules(t *testing.T) {
 			}
 			texts = append(texts, s)
 		}
-		return CheckPatterns(t, texts)
+		return CheckPatterns(t, texts, rebalance)
 	}
-	all := render(nil)
+	if _, ok := render(nil, false)[rebalanceDetailType]; ok {
+		t.Error("rebalance recommendations forwarded though every Spot group has capacity rebalance")
+	}
+	all := render(nil, true)
 	if d := all["EC2 Instance-terminate Lifecycle Action"].Detail; d != nil {
 		t.Errorf("unfiltered lifecycle rule has detail %v", d)
 	}
@@ -83,7 +98,7 @@ func TestRules(t *testing.T) {
 	if got := all["AWS Health Event"].Detail; !reflect.DeepEqual(got, map[string][]string{"service": {"EC2"}, "eventTypeCategory": {"scheduledChange"}}) {
 		t.Errorf("health filter = %v", got)
 	}
-	scoped := render([]string{"acme-workers-b", "acme-workers-a"})
+	scoped := render([]string{"acme-workers-b", "acme-workers-a"}, false)
 	if got := scoped["EC2 Instance-terminate Lifecycle Action"].Detail; !reflect.DeepEqual(got, map[string][]string{"AutoScalingGroupName": {"acme-workers-a", "acme-workers-b"}}) {
 		t.Errorf("scoped lifecycle detail = %v", got)
 	}
@@ -272,7 +287,27 @@ func CheckValues(t *testing.T, v Values, queueURL, roleARN string) {
 	if !sa.Create || sa.Name != ServiceAccountName || !reflect.DeepEqual(sa.Annotations, map[string]string{RoleARNAnnotation: roleARN}) {
 		t.Errorf("service account = %+v", sa)
 	}
-	if !v.DeleteSqsMsgIfNodeNotFound || !v.EnableSpotInterruptionDraining || !v.EnableScheduledEventDraining || !v.EnableRebalanceMonitoring {
+	if !v.DeleteSqsMsgIfNodeNotFound || v.Replicas != 2 || v.NodeTerminationGracePeriod != DrainTimeoutSeconds {
 		t.Errorf("event handling = %+v", v)
+	}
+	CheckPlacement(t, v)
+}
+
+// CheckPlacement asserts the handler runs on CriticalAddonsOnly system nodes
+// and spreads its replicas by its own pod labels, softly.
+func CheckPlacement(t *testing.T, v Values) {
+	t.Helper()
+	if !reflect.DeepEqual(v.Tolerations, []chart.Toleration{{Key: "CriticalAddonsOnly", Operator: "Exists"}}) {
+		t.Errorf("tolerations = %+v", v.Tolerations)
+	}
+	var keys []string
+	for _, c := range v.TopologySpreadConstraints {
+		keys = append(keys, c.TopologyKey)
+		if c.MaxSkew != 1 || c.WhenUnsatisfiable != "ScheduleAnyway" || !reflect.DeepEqual(c.LabelSelector.MatchLabels, PodLabels) {
+			t.Errorf("spread constraint = %+v", c)
+		}
+	}
+	if !reflect.DeepEqual(keys, []string{"topology.kubernetes.io/zone", "kubernetes.io/hostname"}) {
+		t.Errorf("spread topology keys = %v", keys)
 	}
 }

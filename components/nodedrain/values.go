@@ -2,9 +2,11 @@ package nodedrain
 
 import (
 	"fmt"
-	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"regexp"
+	"sort"
 	"strings"
+
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 )
 
 var semverRe = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
@@ -27,6 +29,15 @@ const (
 
 // Values is the part of the handler chart's values eksfleet sets
 // (config/helm/aws-node-termination-handler/values.yaml).
+//
+// There are no per-event switches: the chart passes
+// enableSpotInterruptionDraining, enableScheduledEventDraining,
+// enableRebalanceMonitoring and enableRebalanceDraining to the IMDS
+// DaemonSets only, never to the queue-processor Deployment. In queue mode
+// the handler cordons and drains on every event the queue delivers (v1.25.6
+// pkg/interruptionevent/draincordon/handler.go applies cordon-only to
+// rebalance recommendations only outside queue mode), so the EventBridge
+// rules (Rules) alone decide what is drained.
 type Values struct {
 	// EnableSqsTerminationDraining selects queue-processor mode: one
 	// Deployment reading the queue instead of a DaemonSet polling IMDS, so
@@ -42,14 +53,7 @@ type Values struct {
 	ManagedTag             string `json:"managedTag"`
 	// DeleteSqsMsgIfNodeNotFound drops events for instances that are not
 	// nodes of this cluster instead of retrying them until they expire.
-	DeleteSqsMsgIfNodeNotFound     bool `json:"deleteSqsMsgIfNodeNotFound"`
-	EnableSpotInterruptionDraining bool `json:"enableSpotInterruptionDraining"`
-	// EnableRebalanceMonitoring cordons a node on a rebalance
-	// recommendation; draining is left to the terminating hook that a
-	// capacity-rebalancing ASG fires once the replacement is up.
-	EnableRebalanceMonitoring    bool `json:"enableRebalanceMonitoring"`
-	EnableRebalanceDraining      bool `json:"enableRebalanceDraining"`
-	EnableScheduledEventDraining bool `json:"enableScheduledEventDraining"`
+	DeleteSqsMsgIfNodeNotFound bool `json:"deleteSqsMsgIfNodeNotFound"`
 	// NodeTerminationGracePeriod bounds one node's drain (seconds); the
 	// lifecycle hook's heartbeat is longer.
 	NodeTerminationGracePeriod int  `json:"nodeTerminationGracePeriod"`
@@ -58,6 +62,31 @@ type Values struct {
 	// one of its pods is itself being drained.
 	Replicas            int            `json:"replicas"`
 	PodDisruptionBudget map[string]int `json:"podDisruptionBudget"`
+	// Tolerations let the handler run on CriticalAddonsOnly system nodes;
+	// TopologySpreadConstraints keep its two replicas apart (zones, then
+	// nodes) where the cluster allows it.
+	Tolerations               []chart.Toleration       `json:"tolerations"`
+	TopologySpreadConstraints []chart.SpreadConstraint `json:"topologySpreadConstraints"`
+	// ExtraEnv carries the egress proxy (HTTP_PROXY, HTTPS_PROXY,
+	// NO_PROXY): the handler calls SQS, EC2 and Auto Scaling, which a
+	// proxy-only VPC reaches only through the proxy.
+	ExtraEnv []EnvVar `json:"extraEnv,omitempty"`
+}
+
+// EnvVar is one container environment variable (the chart's extraEnv is a
+// list of Kubernetes EnvVar objects).
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// PodLabels are the selector labels the chart gives the handler's
+// Deployment pods (templates/_helpers.tpl, selectorLabelsDeployment, for
+// release ReleaseName).
+var PodLabels = map[string]string{
+	"app.kubernetes.io/name":      "aws-node-termination-handler",
+	"app.kubernetes.io/instance":  ReleaseName,
+	"app.kubernetes.io/component": "deployment",
 }
 
 // ServiceAccount is the handler's Kubernetes identity.
@@ -70,6 +99,9 @@ type ServiceAccount struct {
 // ValuesInput is what the handler's values are derived from.
 type ValuesInput struct {
 	QueueURL, Region, RoleARN string
+	// ProxyEnv is the egress proxy environment (chart.ProxyEnvironment);
+	// nil without a proxy.
+	ProxyEnv map[string]string
 }
 
 // BuildValues returns the handler's chart values.
@@ -82,7 +114,7 @@ func BuildValues(in ValuesInput) (Values, error) {
 	case !strings.HasPrefix(in.RoleARN, "arn:") || !strings.Contains(in.RoleARN, ":role/"):
 		return Values{}, fmt.Errorf("handler values: role ARN %q must be an IAM role ARN", in.RoleARN)
 	}
-	return Values{
+	v := Values{
 		EnableSqsTerminationDraining: true,
 		QueueURL:                     in.QueueURL,
 		AWSRegion:                    in.Region,
@@ -91,18 +123,25 @@ func BuildValues(in ValuesInput) (Values, error) {
 			Name:        ServiceAccountName,
 			Annotations: map[string]string{RoleARNAnnotation: in.RoleARN},
 		},
-		CheckTagBeforeDraining:         true,
-		ManagedTag:                     ManagedTagKey,
-		DeleteSqsMsgIfNodeNotFound:     true,
-		EnableSpotInterruptionDraining: true,
-		EnableRebalanceMonitoring:      true,
-		EnableRebalanceDraining:        false,
-		EnableScheduledEventDraining:   true,
-		NodeTerminationGracePeriod:     DrainTimeoutSeconds,
-		EmitKubernetesEvents:           true,
-		Replicas:                       2,
-		PodDisruptionBudget:            map[string]int{"maxUnavailable": 1},
-	}, nil
+		CheckTagBeforeDraining:     true,
+		ManagedTag:                 ManagedTagKey,
+		DeleteSqsMsgIfNodeNotFound: true,
+		NodeTerminationGracePeriod: DrainTimeoutSeconds,
+		EmitKubernetesEvents:       true,
+		Replicas:                   2,
+		PodDisruptionBudget:        map[string]int{"maxUnavailable": 1},
+		Tolerations:                []chart.Toleration{chart.CriticalAddonsToleration},
+		TopologySpreadConstraints:  chart.Spread(PodLabels),
+	}
+	names := make([]string, 0, len(in.ProxyEnv))
+	for k := range in.ProxyEnv {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v.ExtraEnv = append(v.ExtraEnv, EnvVar{Name: k, Value: in.ProxyEnv[k]})
+	}
+	return v, nil
 }
 
 // Map converts the values to the generic form a Helm release takes.

@@ -10,13 +10,16 @@
 // server-side apply: the patch owns only the containers' envFrom, a field
 // the add-on manager does not manage, so add-on updates keep it. This is an
 // in-cluster change: it talks to the Kubernetes API, so it is installed with
-// the other in-cluster pieces (autoscaler.enabled).
+// the other in-cluster pieces (autoscaler.enabled). The controllers eksfleet
+// installs from charts (Cluster Autoscaler, termination handler) get the
+// same variables through their chart values instead.
 package podproxy
 
 import (
 	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/eksfleet/eksfleet/components/internal/chart"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -60,27 +63,12 @@ type PodProxy struct {
 	Environment pulumi.StringMapOutput `pulumi:"environment"`
 }
 
-// Environment returns the variables both cases, since Go programs read the
-// upper-case ones and many other tools only the lower-case ones. With a
-// single proxy URL it serves both schemes.
+// Environment returns the proxy variables in both cases (see
+// chart.ProxyEnvironment: the controllers eksfleet installs get the same).
 func Environment(httpProxy, httpsProxy string, noProxy []string) (map[string]string, error) {
-	if httpProxy == "" && httpsProxy == "" {
-		return nil, fmt.Errorf("podproxy: HTTPProxy or HTTPSProxy is required")
-	}
-	if httpProxy == "" {
-		httpProxy = httpsProxy
-	}
-	if httpsProxy == "" {
-		httpsProxy = httpProxy
-	}
-	env := map[string]string{}
-	for k, v := range map[string]string{
-		"HTTP_PROXY":  httpProxy,
-		"HTTPS_PROXY": httpsProxy,
-		"NO_PROXY":    strings.Join(noProxy, ","),
-	} {
-		env[k] = v
-		env[strings.ToLower(k)] = v
+	env, err := chart.ProxyEnvironment(httpProxy, httpsProxy, noProxy)
+	if err != nil {
+		return nil, fmt.Errorf("podproxy: %w", err)
 	}
 	return env, nil
 }

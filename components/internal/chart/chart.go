@@ -4,6 +4,9 @@ package chart
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -60,4 +63,86 @@ func Install(ctx *pulumi.Context, name string, s Spec, opts ...pulumi.ResourceOp
 		args.RepositoryOpts = &helmv3.RepositoryOptsArgs{Repo: pulumi.String(s.Repo)}
 	}
 	return helmv3.NewRelease(ctx, name, args, append(opts, pulumi.Provider(s.Provider), pulumi.DependsOn(s.After))...)
+}
+
+// ProxyEnvironment returns the egress proxy variables for a controller's
+// pods in both cases (Go programs read the upper-case ones, many other tools
+// only the lower-case ones). With a single proxy URL it serves both schemes.
+// noProxy is the complete NO_PROXY list (bootstrap.NoProxy plus in-cluster
+// names), the one the nodes and the networking daemons get.
+func ProxyEnvironment(httpProxy, httpsProxy string, noProxy []string) (map[string]string, error) {
+	if httpProxy == "" && httpsProxy == "" {
+		return nil, fmt.Errorf("proxy environment: an HTTP or HTTPS proxy URL is required")
+	}
+	if httpProxy == "" {
+		httpProxy = httpsProxy
+	}
+	if httpsProxy == "" {
+		httpsProxy = httpProxy
+	}
+	env := map[string]string{}
+	for k, v := range map[string]string{
+		"HTTP_PROXY":  httpProxy,
+		"HTTPS_PROXY": httpsProxy,
+		"NO_PROXY":    strings.Join(noProxy, ","),
+	} {
+		env[k] = v
+		env[strings.ToLower(k)] = v
+	}
+	return env, nil
+}
+
+// ProxyHasCredentials reports whether a proxy URL carries a user name or
+// password. Values holding such a URL must stay Pulumi secrets.
+func ProxyHasCredentials(urls ...string) bool {
+	for _, raw := range urls {
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// CriticalAddonsToleration is the toleration of eksfleet's controllers:
+// system node groups are tainted CriticalAddonsOnly (any value, any
+// effect), and the controllers are such add-ons. CoreDNS, the EKS add-on,
+// carries the same toleration.
+var CriticalAddonsToleration = Toleration{Key: "CriticalAddonsOnly", Operator: "Exists"}
+
+// Toleration is a pod toleration as chart values take it.
+type Toleration struct {
+	Key      string `json:"key"`
+	Operator string `json:"operator"`
+	Effect   string `json:"effect,omitempty"`
+}
+
+// SpreadConstraint is a pod topology spread constraint as chart values take
+// it.
+type SpreadConstraint struct {
+	MaxSkew           int           `json:"maxSkew"`
+	TopologyKey       string        `json:"topologyKey"`
+	WhenUnsatisfiable string        `json:"whenUnsatisfiable"`
+	LabelSelector     LabelSelector `json:"labelSelector"`
+}
+
+// LabelSelector selects the pods a spread constraint counts.
+type LabelSelector struct {
+	MatchLabels map[string]string `json:"matchLabels"`
+}
+
+// Spread returns the spread of a controller's replicas, selected by the
+// given pod labels: across zones first, then across nodes. Both are
+// preferences (ScheduleAnyway): a hard constraint would leave a replica
+// Pending on a cluster that starts with one eligible node, and the atomic
+// release, which waits for every replica, would roll back.
+func Spread(podLabels map[string]string) []SpreadConstraint {
+	out := make([]SpreadConstraint, 0, 2)
+	for _, key := range []string{"topology.kubernetes.io/zone", "kubernetes.io/hostname"} {
+		labels := make(map[string]string, len(podLabels))
+		for k, v := range podLabels {
+			labels[k] = v
+		}
+		out = append(out, SpreadConstraint{MaxSkew: 1, TopologyKey: key, WhenUnsatisfiable: "ScheduleAnyway", LabelSelector: LabelSelector{MatchLabels: labels}})
+	}
+	return out
 }
