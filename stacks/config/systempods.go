@@ -58,10 +58,18 @@ func (g NodeGroup) blockingTaints() []string {
 }
 
 // validateSystemPods refuses a configuration in which the system pods have
-// nowhere to run when the cluster is created.
+// nowhere to run when the cluster is created. It judges only well-formed
+// node groups: with a problem already reported under nodeGroups (or none
+// given) the groups are not what the user meant, and one bad value gives
+// one problem.
 func validateSystemPods(errs *Errors, c *Config) {
 	if len(c.NodeGroups) == 0 {
 		return // reported as a missing key
+	}
+	for _, p := range errs.Problems {
+		if p.Path == key("nodeGroups") || strings.HasPrefix(p.Path, key("nodeGroups")+"[") {
+			return
+		}
 	}
 	var why []string
 	for _, g := range c.NodeGroups {

@@ -117,3 +117,18 @@ func TestBundledStacksHostSystemPods(t *testing.T) {
 		})
 	}
 }
+
+// TestSystemPodsJudgeOnlyWellFormedGroups: a malformed group gets its own
+// problem and no second one about the system pods.
+func TestSystemPodsJudgeOnlyWellFormedGroups(t *testing.T) {
+	_, err := parseGroups(t, `[{name: a, kind: managed, instanceTypes: [m6i.large], minSize: 0, maxSize: two}]`, "")
+	var cerr *config.Errors
+	if !errors.As(err, &cerr) {
+		t.Fatalf("want *config.Errors, got %v", err)
+	}
+	for _, p := range cerr.Problems {
+		if strings.Contains(p.Message, systemPodsProblem) {
+			t.Errorf("system pods judged on a malformed group: %v", err)
+		}
+	}
+}
