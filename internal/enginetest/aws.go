@@ -37,6 +37,7 @@ type FakeAWS struct {
 
 	mu       sync.Mutex
 	requests []string
+	subnets  subnetVPCs
 }
 
 // APIRequests returns "METHOD /path" for each request the fake API server
@@ -72,6 +73,7 @@ func StartFakeAWS(t testing.TB) *FakeAWS {
 	t.Cleanup(a.APIServer.Close)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.APIServer.Certificate().Raw})
 	ModelAWS(a.FakeProvider, a.APIServer.URL, base64.StdEncoding.EncodeToString(ca))
+	a.modelSubnetVPCs()
 	a.Start(t)
 	return a
 }

@@ -88,6 +88,7 @@ func (p *Project) Write(name, content string) {
 	if err := os.WriteFile(filepath.Join(p.Dir, name), []byte(content), 0o644); err != nil {
 		p.t.Fatal(err)
 	}
+	p.recordSubnets(name, content)
 }
 
 // Edit replaces old with new in a project file, failing unless old occurs
