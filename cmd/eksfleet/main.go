@@ -2,6 +2,7 @@
 //
 //	eksfleet plan STACK [--output table|json] [--dir DIR]
 //	eksfleet preview|up|refresh|destroy|outputs|drift|cancel STACK [flags]
+//	eksfleet version
 //
 // plan evaluates the real program for Pulumi.STACK.yaml offline, against a
 // fake AWS, and prints every resource the stack would create. The other
@@ -25,17 +26,20 @@ const usage = `eksfleet: run the eksfleet EKS platform program
 
 Usage:
   eksfleet plan STACK [--output table|json] [--dir DIR]
+  eksfleet version                 print the eksfleet version
 ` + driver.Usage + `
 Commands:
-  plan    evaluate the program for Pulumi.STACK.yaml offline (no cloud
-          access, no credentials) and show every resource it would create
-  others  run the program on the Pulumi engine (Automation API, program
-          inline); progress on stderr, a JSON summary on stdout
+  plan     evaluate the program for Pulumi.STACK.yaml offline (no cloud
+           access, no credentials) and show every resource it would create
+  version  print the version of eksfleet and of the Go it was built with
+  others   run the program on the Pulumi engine (Automation API, program
+           inline); progress on stderr, a JSON summary on stdout
+  Any command with -h or --help prints its usage and exits 0.
 
 Exit codes:
-  0  success
+  0  success (also for version and --help)
   1  invalid configuration, program error, failed or interrupted operation,
-     or bad usage
+     or bad usage (an unknown command or flag, a missing or extra argument)
   2  a mandatory policy was violated
   3  drift: live resources differ from the program
   4  the stack is locked by another update
@@ -54,8 +58,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case cmd == "plan":
 		return runPlan(args[1:], stdout, stderr)
 	case driver.IsVerb(cmd):
+		if wantsHelp(args[1:]) {
+			fmt.Fprintf(stdout, "usage: eksfleet %s STACK [flags]\n\n%s", cmd, driver.Usage)
+			return 0
+		}
 		return runDriver(cmd, args[1:], stdout, stderr)
-	case cmd == "-h", cmd == "--help", cmd == "help":
+	case cmd == "version", cmd == "--version":
+		return runVersion(args[1:], stdout, stderr)
+	case cmd == "-h", cmd == "--help", cmd == "-help", cmd == "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
@@ -79,4 +89,18 @@ func runDriver(verb string, args []string, stdout, stderr io.Writer) int {
 		Stderr:  stderr,
 		Signals: sigs,
 	})
+}
+
+// wantsHelp reports whether the flags of a command ask for its usage (before
+// a "--" that ends the flags).
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }

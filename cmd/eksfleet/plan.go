@@ -10,20 +10,36 @@ import (
 	"github.com/eksfleet/eksfleet/stacks"
 )
 
+const planUsage = "usage: eksfleet plan STACK [--output table|json] [--dir DIR]\n"
+
 func runPlan(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {}
 	output := fs.String("output", "table", "output format: table or json")
 	dir := fs.String("dir", ".", "project directory holding Pulumi.yaml and Pulumi.STACK.yaml")
-	stack, rest := splitStack(args)
-	if err := fs.Parse(rest); err != nil {
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, planUsage+"\nFlags:\n")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return 0
+	}
+	if err != nil {
+		fmt.Fprint(stderr, planUsage)
 		return 1
 	}
-	if stack == "" && fs.NArg() > 0 {
-		stack = fs.Arg(0)
+	switch {
+	case len(positional) == 0:
+		fmt.Fprint(stderr, "eksfleet plan: missing STACK\n"+planUsage)
+		return 1
+	case len(positional) > 1:
+		fmt.Fprintf(stderr, "eksfleet plan: unexpected arguments %q after STACK %q; plan takes one stack\n%s", positional[1:], positional[0], planUsage)
+		return 1
 	}
-	if stack == "" || fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "usage: eksfleet plan STACK [--output table|json] [--dir DIR]")
+	stack := positional[0]
+	if err := plan.CheckStackName(stack); err != nil {
+		fmt.Fprintf(stderr, "eksfleet plan: %v\n", err)
 		return 1
 	}
 	if *output != "table" && *output != "json" {
@@ -63,11 +79,23 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// splitStack lets the stack name come before or after the flags
-// (`plan dev --output json` and `plan --output json dev`).
-func splitStack(args []string) (string, []string) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		return args[0], args[1:]
+// parseInterleaved parses flags and positional arguments in any order
+// (`plan dev --output json` and `plan --output json dev`) and returns the
+// positional ones; "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return "", args
 }

@@ -2,7 +2,9 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,39 +33,69 @@ type Project struct {
 
 // LoadProject reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml.
 func LoadProject(dir, stack string) (*Project, error) {
-	var proj struct {
-		Name    string `yaml:"name"`
-		Runtime any    `yaml:"runtime"`
-	}
-	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &proj); err != nil {
+	if err := CheckStackName(stack); err != nil {
 		return nil, err
 	}
-	if proj.Name == "" {
-		return nil, fmt.Errorf("%s: no project name", filepath.Join(dir, "Pulumi.yaml"))
+	projectFile := filepath.Join(dir, "Pulumi.yaml")
+	doc, err := readYAML(projectFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, noProject(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: must be a map with a name: key (the project name)", projectFile)
+	}
+	var name string
+	if n := mapValue(doc, "name"); n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return nil, fmt.Errorf("%s: name: must be a string, the project name", projectFile)
+	} else {
+		name = n.Value
+	}
+	if name == "" {
+		return nil, fmt.Errorf("%s: no project name", projectFile)
 	}
 	stackFile := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	var st struct {
-		Config map[string]yaml.Node `yaml:"config"`
+	st, err := readYAML(stackFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("stack %q has no config file %s; stacks here: %s", stack, stackFile, strings.Join(stacksIn(dir), ", "))
 	}
-	if err := readYAML(stackFile, &st); err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("stack %q has no config file %s; stacks here: %s", stack, stackFile, strings.Join(stacksIn(dir), ", "))
-		}
+	if err != nil {
 		return nil, err
 	}
-	p := &Project{Dir: dir, Name: proj.Name, Stack: stack, Config: map[string]string{}}
-	keys := make([]string, 0, len(st.Config))
-	for k := range st.Config {
-		keys = append(keys, k)
+	var config *yaml.Node
+	switch {
+	case st.Kind == 0:
+		// An empty file: no config.
+	case st.Kind != yaml.MappingNode:
+		return nil, fmt.Errorf("%s: must be a map with a config: key", stackFile)
+	default:
+		config = mapValue(st, "config")
+	}
+	if config != nil && config.Tag != "!!null" && config.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: line %d: config: must be a map of key: value, e.g. aws:region: eu-west-1", stackFile, config.Line)
+	}
+	p := &Project{Dir: dir, Name: name, Stack: stack, Config: map[string]string{}}
+	entries := map[string]*yaml.Node{}
+	var keys []string
+	if config != nil && config.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(config.Content); i += 2 {
+			k := config.Content[i].Value
+			if _, dup := entries[k]; !dup {
+				keys = append(keys, k)
+			}
+			entries[k] = config.Content[i+1]
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		node := st.Config[k]
+		node := entries[k]
 		full := k
 		if !strings.Contains(k, ":") {
-			full = proj.Name + ":" + k
+			full = name + ":" + k
 		}
-		val, secret, err := configValue(&node)
+		val, secret, err := configValue(node)
 		if err != nil {
 			return nil, fmt.Errorf("%s: config key %s: %w", stackFile, full, err)
 		}
@@ -75,13 +107,89 @@ func LoadProject(dir, stack string) (*Project, error) {
 	return p, nil
 }
 
-func readYAML(path string, v any) error {
+// CheckStackName accepts the names Pulumi accepts for a stack in a project:
+// 1-100 letters, digits, '-', '_' and '.', not only dots. A name is never a
+// path, so Pulumi.<stack>.yaml stays inside the project directory.
+func CheckStackName(stack string) error {
+	ok := len(stack) > 0 && len(stack) <= 100 && strings.Trim(stack, ".") != ""
+	for _, c := range stack {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("stack name %q: use 1-100 letters, digits, '-', '_' and '.' (a name, not a path)", stack)
+	}
+	return nil
+}
+
+// noProject says where Pulumi.yaml was looked for and, when a directory
+// above holds one, to point --dir at it.
+func noProject(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	msg := fmt.Sprintf("no Pulumi.yaml in %s (looked for %s)", abs, filepath.Join(abs, "Pulumi.yaml"))
+	for up := filepath.Dir(abs); ; up = filepath.Dir(up) {
+		if st, err := os.Stat(filepath.Join(up, "Pulumi.yaml")); err == nil && st.Mode().IsRegular() {
+			return fmt.Errorf("%s; the project is in %s: run from there or pass --dir %s", msg, up, up)
+		}
+		if up == filepath.Dir(up) {
+			break
+		}
+	}
+	return fmt.Errorf("%s; run from the project directory or pass --dir DIR", msg)
+}
+
+// readYAML reads one YAML document from a regular file. Anything else (a
+// FIFO, a device, a directory) is refused before it is opened: reading a
+// FIFO would wait for a writer forever.
+func readYAML(path string) (*yaml.Node, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s); give a YAML file", path, fileKind(st.Mode()))
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := yaml.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		return doc.Content[0], nil
+	}
+	return &yaml.Node{}, nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "mode " + m.String()
+	}
+}
+
+// mapValue returns the value of key in a YAML map, nil when absent.
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
 	}
 	return nil
 }
@@ -108,11 +216,33 @@ func configValue(node *yaml.Node) (string, bool, error) {
 			return s, true, nil
 		}
 	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(stringKeys(v))
 	if err != nil {
-		return "", false, err
+		return "", false, fmt.Errorf("cannot be passed to the program as JSON: %v", err)
 	}
 	return string(b), false, nil
+}
+
+// stringKeys turns the maps YAML gives for non-string keys (`1: x`) into
+// maps with string keys, as Pulumi passes them to programs.
+func stringKeys(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = stringKeys(e)
+		}
+	case map[any]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[fmt.Sprint(k)] = stringKeys(e)
+		}
+		return out
+	case []any:
+		for i, e := range t {
+			t[i] = stringKeys(e)
+		}
+	}
+	return v
 }
 
 func stacksIn(dir string) []string {
