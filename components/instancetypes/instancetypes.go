@@ -202,19 +202,11 @@ func Calculate(info Info, mode NetworkMode) (Calculation, error) {
 	}
 	c.Uncapped = enis*slots + hostNetworkPods
 	c.SecondaryIPFallback = mode.PrefixDelegation && !prefixes
-	if c.Uncapped <= MaxPodsSmallCap {
-		c.Pods = c.Uncapped
-	} else {
-		if !info.HasCompute() {
-			return Calculation{}, fmt.Errorf("instance type %q: %w: neither %s nor %s gives its vCPU count, so the %d/%d max pods cap cannot be chosen; set maxPods to a number",
-				info.Name, ErrIncompleteData, KarpenterSource, ClusterAutoscalerSource, MaxPodsSmallCap, MaxPodsLargeCap)
-		}
-		limit := MaxPodsSmallCap
-		if info.VCPU > largeCapVCPUThreshold {
-			limit = MaxPodsLargeCap
-		}
-		c.Pods = min(c.Uncapped, limit)
+	pods, err := capped(info, c.Uncapped)
+	if err != nil {
+		return Calculation{}, err
 	}
+	c.Pods = pods
 	switch {
 	case enis < 1:
 		c.Warning = fmt.Sprintf("%s: custom networking leaves it no ENI for pods (it has %d on its default network card): max pods is %d, aws-node and kube-proxy only; choose a type with more ENIs",
@@ -225,12 +217,28 @@ func Calculate(info Info, mode NetworkMode) (Calculation, error) {
 	case c.SecondaryIPFallback:
 		// Bare metal: the VPC CNI assigns prefixes, the calculator counts
 		// secondary IPs. Worth a word only where the caps do not hide it.
-		if withPrefixes, err := Calculate(Info{Name: info.Name, VCPU: info.VCPU, MemoryMiB: info.MemoryMiB, ENIs: info.ENIs, IPv4PerENI: info.IPv4PerENI, Nitro: true}, mode); err == nil && withPrefixes.Pods != c.Pods {
+		if withPrefixes, err := capped(info, enis*slots*ipsPerPrefix+hostNetworkPods); err == nil && withPrefixes != c.Pods {
 			c.Warning = fmt.Sprintf("%s is bare metal: the VPC CNI assigns prefixes on it, but max-pods-calculator.sh counts secondary IPs, so max pods is %d, not %d; set maxPods to a number to allow more",
-				info.Name, c.Pods, withPrefixes.Pods)
+				info.Name, c.Pods, withPrefixes)
 		}
 	}
 	return c, nil
+}
+
+// capped applies the calculator's cap to an uncapped max pods: 110 up to
+// 30 vCPUs, 250 above. The vCPU count is needed only above 110.
+func capped(info Info, uncapped int) (int, error) {
+	if uncapped <= MaxPodsSmallCap {
+		return uncapped, nil
+	}
+	if !info.HasCompute() {
+		return 0, fmt.Errorf("instance type %q: %w: neither %s nor %s gives its vCPU count, so the %d/%d max pods cap cannot be chosen; set maxPods to a number",
+			info.Name, ErrIncompleteData, KarpenterSource, ClusterAutoscalerSource, MaxPodsSmallCap, MaxPodsLargeCap)
+	}
+	if info.VCPU > largeCapVCPUThreshold {
+		return min(uncapped, MaxPodsLargeCap), nil
+	}
+	return MaxPodsSmallCap, nil
 }
 
 // MaxPodsWarnings returns Calculate's warnings for the known types among
