@@ -109,11 +109,14 @@ func withTagsAll(r *Resource, out resource.PropertyMap) resource.PropertyMap {
 }
 
 // ModelAWS models on p the aws resource types and functions used by the
-// pulumi-eks components and by small VPC programs. Required inputs follow
-// the pulumi-aws v6.83 Go SDK ("invalid value for required argument"
-// checks and non-optional nested fields); force-new properties follow the
-// upstream Terraform schema for the properties tests are likely to change.
-// endpoint and caData are what fake EKS clusters report.
+// pulumi-eks components and by small VPC programs. Every resource type
+// takes its rules from the generated internal/awsfacts table (from
+// ../shared/upstream/aws-resource-facts/facts.json: pulumi-aws v6.83.2 and
+// the Terraform AWS provider under it): autonaming and its length limit,
+// name validators, required and conflicting inputs, and the inputs whose
+// change replaces. On top, the API behaviours in aws_rules.go: names AWS
+// keys resources by are refused twice, and EKS gives a cluster's creator an
+// access entry. endpoint and caData are what fake EKS clusters report.
 func ModelAWS(p *FakeProvider, endpoint, caData string) {
 	p.ValidateConfig(func(news resource.PropertyMap) []*pulumirpc.CheckFailure {
 		// The real provider fails without a region (config or environment).

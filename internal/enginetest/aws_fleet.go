@@ -10,9 +10,8 @@ import (
 // modelFleetAWS models the aws types and functions the eksfleet program's
 // own components use beside the pulumi-eks cluster: Secrets encryption keys,
 // IAM policies, Auto Scaling tags and lifecycle hooks, and the SQS queue
-// and EventBridge rules that feed the node termination handler. Required
-// inputs follow the pulumi-aws v6.83 Go SDK; force-new properties follow the
-// upstream Terraform schema.
+// and EventBridge rules that feed the node termination handler. Their
+// rules come from internal/awsfacts, as in ModelAWS.
 func modelFleetAWS(p *FakeProvider) {
 	p.Model("aws:kms/key:Key", ResourceSpec{
 		Facts: facts("aws:kms/key:Key"),

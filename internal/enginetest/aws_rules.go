@@ -50,10 +50,10 @@ func nameKey(m resource.PropertyMap) string { return getString(m, "name", "") }
 // CreateInstanceProfile: EntityAlreadyExists, HTTP 409).
 var (
 	uniqueRole = uniqueBy(nameKey, func(_ *Resource, n string) error {
-		return fmt.Errorf("operation error IAM: CreateRole, https response error StatusCode: 409, EntityAlreadyExists: Role with name %s already exists.", n)
+		return apiError(fmt.Sprintf("operation error IAM: CreateRole, https response error StatusCode: 409, EntityAlreadyExists: Role with name %s already exists.", n))
 	})
 	uniqueInstanceProfile = uniqueBy(nameKey, func(_ *Resource, n string) error {
-		return fmt.Errorf("operation error IAM: CreateInstanceProfile, https response error StatusCode: 409, EntityAlreadyExists: Instance Profile %s already exists.", n)
+		return apiError(fmt.Sprintf("operation error IAM: CreateInstanceProfile, https response error StatusCode: 409, EntityAlreadyExists: Instance Profile %s already exists.", n))
 	})
 	// Auto Scaling group names are unique per region (CreateAutoScalingGroup:
 	// AlreadyExists).
@@ -147,7 +147,7 @@ func (c *creatorEntries) uniqueAccessEntry(r *Resource, live map[string]resource
 		}
 	}
 	if taken {
-		return fmt.Errorf("creating EKS Access Entry (%s:%s): operation error EKS: CreateAccessEntry, https response error StatusCode: 409, ResourceInUseException: The specified access entry resource is already in use on this cluster.", cluster, principal)
+		return apiError(fmt.Sprintf("creating EKS Access Entry (%s:%s): operation error EKS: CreateAccessEntry, https response error StatusCode: 409, ResourceInUseException: The specified access entry resource is already in use on this cluster.", cluster, principal))
 	}
 	return nil
 }
@@ -161,3 +161,8 @@ func (c *creatorEntries) uniqueAccessEntry(r *Resource, live map[string]resource
 func EKSClusterNotFound(name string) error {
 	return fmt.Errorf("invoking aws:eks/getCluster:getCluster: 1 error occurred:\n\t* reading EKS Cluster (%s): couldn't find resource", name)
 }
+
+// apiError is an error text as an AWS API words it, final period included.
+type apiError string
+
+func (e apiError) Error() string { return string(e) }

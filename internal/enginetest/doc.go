@@ -7,12 +7,14 @@
 //   - [StartFakeAWS] and [StartFakeKubernetes] serve in-process providers
 //     for the "aws" and "kubernetes" packages. The engine attaches to them
 //     through PULUMI_DEBUG_PROVIDERS. They are small but honest: Check
-//     reports missing required inputs of the modelled resource types and
-//     rejects types that are not modelled, Create invents IDs and ARNs,
-//     Diff compares old and new inputs (and reports replacements for known
-//     force-new properties), Read/Update/Delete work against an in-memory
-//     store, and Invoke answers the usual data sources. Every call is kept
-//     in a [Recorder].
+//     rejects types that are not modelled and, for aws, applies the real
+//     provider's rules from internal/awsfacts (autonames and their length
+//     limits, name validators, required and conflicting inputs), Create
+//     invents IDs and ARNs and refuses names AWS already has, Diff compares
+//     old and new inputs (and reports the replacements the upstream schema
+//     forces), Read/Update/Delete work against an in-memory store, and
+//     Invoke answers the usual data sources. Every call is kept in a
+//     [Recorder].
 //   - [StartEKSProvider] runs the real pulumi-eks provider from the npm
 //     package @pulumi/eks (installed by .ci/tools.sh) so the genuine
 //     eks:index:Cluster Construct runs, registering its children against

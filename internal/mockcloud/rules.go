@@ -99,11 +99,11 @@ func (c *Cloud) uniqueKey(r *Resource, name string) (string, func() error) {
 	switch r.Type {
 	case "aws:iam/role:Role":
 		return "role\x00" + name, func() error {
-			return fmt.Errorf("operation error IAM: CreateRole, https response error StatusCode: 409, EntityAlreadyExists: Role with name %s already exists.", name)
+			return apiError(fmt.Sprintf("operation error IAM: CreateRole, https response error StatusCode: 409, EntityAlreadyExists: Role with name %s already exists.", name))
 		}
 	case "aws:iam/instanceProfile:InstanceProfile":
 		return "profile\x00" + name, func() error {
-			return fmt.Errorf("operation error IAM: CreateInstanceProfile, https response error StatusCode: 409, EntityAlreadyExists: Instance Profile %s already exists.", name)
+			return apiError(fmt.Sprintf("operation error IAM: CreateInstanceProfile, https response error StatusCode: 409, EntityAlreadyExists: Instance Profile %s already exists.", name))
 		}
 	case "aws:autoscaling/group:Group":
 		return "asg\x00" + name, func() error {
@@ -132,7 +132,7 @@ func (c *Cloud) uniqueKey(r *Resource, name string) (string, func() error) {
 	case "aws:eks/accessEntry:AccessEntry":
 		cluster, principal := strOr(in, "clusterName", ""), strOr(in, "principalArn", "")
 		return accessEntryKey(cluster, principal), func() error {
-			return fmt.Errorf("creating EKS Access Entry (%s:%s): operation error EKS: CreateAccessEntry, https response error StatusCode: 409, ResourceInUseException: The specified access entry resource is already in use on this cluster.", cluster, principal)
+			return apiError(fmt.Sprintf("creating EKS Access Entry (%s:%s): operation error EKS: CreateAccessEntry, https response error StatusCode: 409, ResourceInUseException: The specified access entry resource is already in use on this cluster.", cluster, principal))
 		}
 	}
 	return "", nil
@@ -166,3 +166,8 @@ func (c *Cloud) claim(r *Resource, name string) error {
 func clusterNotFound(name string) error {
 	return fmt.Errorf("invoking aws:eks/getCluster:getCluster: 1 error occurred:\n\t* reading EKS Cluster (%s): couldn't find resource", name)
 }
+
+// apiError is an error text as an AWS API words it, final period included.
+type apiError string
+
+func (e apiError) Error() string { return string(e) }

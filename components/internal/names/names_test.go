@@ -27,7 +27,7 @@ func TestFit(t *testing.T) {
 			t.Errorf("Fit(%q, %d) = %q (%d characters), want %s", tc.base, tc.max, got, len(got), tc.want)
 		}
 	}
-	if Fit(long, 40) != Fit(long, 40) || Fit(long, 40) == Fit(long+"x", 40) {
+	if a, b := Fit(long, 40), Fit(long, 40); a != b || a == Fit(long+"x", 40) {
 		t.Error("Fit is not stable, or maps distinct names together")
 	}
 }
