@@ -87,10 +87,35 @@ func al2Script(in *Input) ([]byte, error) {
 		// which is why Validate refuses single quotes.
 		args = append(args, [2]string{"--kubelet-extra-args", strings.Join(kubeletArgs, " ")})
 	}
+	if in.Node.MaxPods > 0 {
+		writeMaxPodsTable(&b, in.Node.InstanceTypes, in.Node.MaxPods)
+	}
 	b.WriteString(BootstrapScript)
 	for _, a := range args {
 		b.WriteString(" \\\n  " + a[0] + " " + shellQuote(a[1]))
 	}
 	b.WriteString(" \\\n  " + shellQuote(in.Cluster.Name) + "\n")
 	return []byte(b.String()), nil
+}
+
+// MaxPodsTable is the file bootstrap.sh reads an instance type's max pods
+// from ("<type> <max pods>" lines).
+const MaxPodsTable = "/etc/eks/eni-max-pods.txt"
+
+// writeMaxPodsTable rewrites the table entries of the group's instance
+// types to maxPods. bootstrap.sh sizes kubeReserved memory on the table's
+// value (11 MiB a pod + 255 MiB, get_memory_mebibytes_to_reserve) even with
+// --use-max-pods false, so without this a prefix delegation node running
+// 110 pods reserves memory for its ENI-based 29. The CPU reservation stays
+// bootstrap.sh's own (from the instance's vCPUs).
+func writeMaxPodsTable(b *strings.Builder, types []string, maxPods int) {
+	escaped := make([]string, len(types))
+	lines := make([]string, len(types))
+	for i, t := range types {
+		escaped[i] = strings.ReplaceAll(t, ".", `\.`)
+		lines[i] = shellQuote(t + " " + strconv.Itoa(maxPods))
+	}
+	b.WriteString("# bootstrap.sh sizes kubeReserved memory on this table's max pods, not on --max-pods: give it the group's.\n")
+	b.WriteString("sed -i -E " + shellQuote("/^("+strings.Join(escaped, "|")+") /d") + " " + MaxPodsTable + "\n")
+	b.WriteString("printf '%s\\n' " + strings.Join(lines, " ") + " >>" + MaxPodsTable + "\n")
 }

@@ -80,9 +80,14 @@ func (p *Proxy) httpsURL() string {
 
 // Node holds the node group's kubelet settings.
 type Node struct {
-	Labels           map[string]string
-	Taints           []Taint
-	MaxPods          int      // 0 leaves the AMI default (refused with custom networking or prefix delegation)
+	Labels  map[string]string
+	Taints  []Taint
+	MaxPods int // 0 leaves the AMI default (refused with custom networking or prefix delegation)
+	// InstanceTypes are the group's instance types. AL2 needs them with
+	// MaxPods: bootstrap.sh sizes kubeReserved memory on the max pods its
+	// table (/etc/eks/eni-max-pods.txt) gives the instance type, not on
+	// --max-pods, so the table's entries are rewritten to MaxPods.
+	InstanceTypes    []string
 	KubeletExtraArgs []string // "--flag=value" each; not on Bottlerocket
 	// PreBootstrapCommands are shell lines run, in order and under
 	// errexit, before the node joins; not on Bottlerocket.
@@ -299,6 +304,13 @@ func Validate(in Input) error {
 		add(fmt.Errorf("max pods %d is negative; use 0 for the AMI default or a positive number", n.MaxPods))
 	case n.MaxPods == 0 && (in.CustomNetworking || in.PrefixDelegation):
 		add(errors.New("max pods must be set with custom networking or prefix delegation: the AMI's default ignores both (see instancetypes.MaxPods)"))
+	case n.MaxPods > 0 && f == AL2 && len(n.InstanceTypes) == 0:
+		add(errors.New("AL2 with max pods needs the group's instance types: bootstrap.sh sizes kubeReserved memory on its own table's max pods, which the user data rewrites for them"))
+	}
+	for i, t := range n.InstanceTypes {
+		if !instanceTypeRE.MatchString(t) {
+			add(fmt.Errorf("instance type [%d] %q is not an EC2 instance type name (family.size)", i, t))
+		}
 	}
 
 	if f == Bottlerocket {

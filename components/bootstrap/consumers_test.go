@@ -489,6 +489,12 @@ func TestAL2BootstrapArgs(t *testing.T) {
 		script = bytes.Replace(script, []byte(BootstrapScript), []byte(stub), 1)
 		// The boothook has not run here; keep the source line harmless.
 		script = bytes.Replace(script, []byte("source /etc/environment"), []byte("source /dev/null"), 1)
+		// The max pods table rewrite works on a scratch copy.
+		table := filepath.Join(dir, "eni-max-pods.txt")
+		if err := os.WriteFile(table, []byte("m5.large 29\nm5a.large 29\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		script = bytes.ReplaceAll(script, []byte(MaxPodsTable), []byte(table))
 		cmd := exec.Command(bash, "-c", string(script))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: script failed: %v\n%s", c.golden(), err, out)
@@ -546,4 +552,62 @@ func keys[V any](m map[string]V) []string {
 func decodeTOML(b []byte, v any) error {
 	_, err := toml.Decode(string(b), v)
 	return err
+}
+
+// TestAL2MaxPodsTableRewrite runs the table rewrite the AL2 user data
+// carries with bash and GNU sed against the VPC CNI's eni-max-pods.txt
+// (the file the AMI ships as /etc/eks/eni-max-pods.txt), then reads it back
+// as bootstrap.sh does (`grep ^<type> ` then the second field): every
+// instance type of the group gets the group's max pods, once, so
+// bootstrap.sh sizes kubeReserved memory on it.
+func TestAL2MaxPodsTableRewrite(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "shared", "upstream", "instance-types", "vpc-cni-v1.23.2-eni-max-pods.txt")
+	table, err := os.ReadFile(src)
+	if err != nil {
+		t.Skipf("needs ../shared/upstream (the VPC CNI's eni-max-pods.txt): %v", err)
+	}
+	for _, tool := range []string{"bash", "sed", "grep"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	in := baseInput(AL2)
+	withPrefixDelegation(&in) // 110 pods on m5.large, whose ENI table value is 29
+	data, err := Render(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var script []string
+	for _, p := range parseMIME(t, data) {
+		for _, line := range strings.Split(string(p.body), "\n") {
+			if strings.Contains(line, MaxPodsTable) {
+				script = append(script, line)
+			}
+		}
+	}
+	if len(script) != 2 {
+		t.Fatalf("want a sed and a printf line writing %s, got %q", MaxPodsTable, script)
+	}
+	copyPath := filepath.Join(t.TempDir(), "eni-max-pods.txt")
+	if err := os.WriteFile(copyPath, table, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := strings.ReplaceAll(strings.Join(script, "\n"), MaxPodsTable, copyPath)
+	if out, err := exec.Command("bash", "-euo", "pipefail", "-c", run).CombinedOutput(); err != nil {
+		t.Fatalf("rewrite failed: %v\n%s\n%s", err, run, out)
+	}
+	for _, typ := range in.Node.InstanceTypes {
+		out, err := exec.Command("grep", "^"+typ+" ", copyPath).Output()
+		if err != nil {
+			t.Fatalf("%s missing from the rewritten table: %v", typ, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != 1 || strings.Fields(lines[0])[1] != "110" {
+			t.Errorf("%s: table lines %q, want one with 110", typ, lines)
+		}
+	}
+	// Other types are untouched.
+	if out, _ := exec.Command("grep", "-c", "^c5.18xlarge ", copyPath).Output(); strings.TrimSpace(string(out)) != "1" {
+		t.Errorf("c5.18xlarge entries after the rewrite: %s", out)
+	}
 }

@@ -30,6 +30,7 @@ func baseInput(f Family) Input {
 			VPCCIDR:              "10.20.0.0/16",
 			KubernetesVersion:    version,
 		},
+		Node: Node{InstanceTypes: []string{"m5.large", "m5a.large"}},
 	}
 }
 

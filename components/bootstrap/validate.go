@@ -20,6 +20,9 @@ var (
 	dns1123LabelRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	clusterNameRE   = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 	versionRE       = regexp.MustCompile(`^(\d+)\.(\d+)(\.\d+)?$`)
+	// instanceTypeRE is an EC2 instance type name: safe to write into the
+	// AL2 max pods table rewrite (a sed pattern and a printf argument).
+	instanceTypeRE = regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9-]+$`)
 )
 
 const (

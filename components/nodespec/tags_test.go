@@ -217,7 +217,7 @@ func TestTagsEqualKubeletSettings(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/spot=%v", family, spot), func(t *testing.T) {
 				in := bootstrap.Input{
 					Family: family, Cluster: cluster, Spot: spot,
-					Node: bootstrap.Node{Labels: labels, Taints: taints, MaxPods: 29},
+					Node: bootstrap.Node{Labels: labels, Taints: taints, MaxPods: 29, InstanceTypes: []string{"m5.large"}},
 				}
 				data, err := bootstrap.Render(in)
 				if err != nil {

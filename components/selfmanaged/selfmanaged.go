@@ -245,6 +245,7 @@ func prepare(a *Args) (*groupPlan, error) {
 			Labels:               a.Labels,
 			Taints:               a.Taints,
 			MaxPods:              maxPods,
+			InstanceTypes:        a.InstanceTypes,
 			KubeletExtraArgs:     a.KubeletExtraArgs,
 			PreBootstrapCommands: a.PreBootstrapCommands,
 		},

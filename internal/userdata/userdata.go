@@ -38,9 +38,10 @@ type Node struct {
 	// Taints sorted by key, then effect.
 	Taints  []bootstrap.Taint
 	MaxPods int
-	// KubeReservedMaxPods is the max pods AL2023's nodeadm sizes
-	// kubeReserved memory on: its maxPodsExpression when that is a
-	// constant (0 when absent, i.e. nodeadm's own ENI-based value).
+	// KubeReservedMaxPods is the max pods kubeReserved memory is sized on:
+	// AL2023 nodeadm's maxPodsExpression when that is a constant, AL2
+	// bootstrap.sh's table entries as the user data rewrites them (0 when
+	// absent: the AMI's own ENI-based value).
 	KubeReservedMaxPods int
 	// KubeletFlags are the kubelet flags other than labels and taints.
 	KubeletFlags []string
@@ -284,6 +285,9 @@ func (n *Node) al2(data []byte) error {
 			continue
 		}
 		n.Shell = append(n.Shell, string(p.Body))
+		if err := n.maxPodsTable(string(p.Body)); err != nil {
+			return err
+		}
 		args, ok, err := bootstrapArgs(string(p.Body))
 		if err != nil {
 			return err
@@ -373,4 +377,34 @@ func shellWords(s string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
+}
+
+// maxPodsTable reads the AL2 rewrite of bootstrap.sh's max pods table
+// (printf '%s\n' '<type> <n>' … >>/etc/eks/eni-max-pods.txt): every entry
+// must carry the same value.
+func (n *Node) maxPodsTable(script string) error {
+	for _, line := range strings.Split(script, "\n") {
+		if !strings.HasPrefix(line, "printf ") || !strings.HasSuffix(line, ">>"+bootstrap.MaxPodsTable) {
+			continue
+		}
+		words, err := shellWords(strings.TrimSuffix(line, ">>"+bootstrap.MaxPodsTable))
+		if err != nil {
+			return err
+		}
+		for _, entry := range words[2:] {
+			fields := strings.Fields(entry)
+			if len(fields) != 2 {
+				return fmt.Errorf("max pods table entry %q is not \"<type> <max pods>\"", entry)
+			}
+			v, err := strconv.Atoi(fields[1])
+			if err != nil {
+				return fmt.Errorf("max pods table entry %q: %w", entry, err)
+			}
+			if n.KubeReservedMaxPods != 0 && v != n.KubeReservedMaxPods {
+				return fmt.Errorf("max pods table entries disagree: %d and %d", n.KubeReservedMaxPods, v)
+			}
+			n.KubeReservedMaxPods = v
+		}
+	}
+	return nil
 }

@@ -19,9 +19,10 @@ func input(f bootstrap.Family) bootstrap.Input {
 		},
 		Proxy: &bootstrap.Proxy{HTTPSProxy: "http://proxy.example:3128"},
 		Node: bootstrap.Node{
-			Labels:  map[string]string{"a": "1", "example.com/b": "2"},
-			Taints:  []bootstrap.Taint{{Key: "z", Value: "v", Effect: "NoSchedule"}, {Key: "y", Effect: "NoExecute"}},
-			MaxPods: 17,
+			Labels:        map[string]string{"a": "1", "example.com/b": "2"},
+			Taints:        []bootstrap.Taint{{Key: "z", Value: "v", Effect: "NoSchedule"}, {Key: "y", Effect: "NoExecute"}},
+			MaxPods:       17,
+			InstanceTypes: []string{"m5.large", "m5a.large"},
 		},
 	}
 	if f != bootstrap.Bottlerocket {
@@ -47,6 +48,11 @@ func TestDecodeEveryFamily(t *testing.T) {
 			wantTaints := []bootstrap.Taint{{Key: "y", Effect: "NoExecute"}, {Key: "z", Value: "v", Effect: "NoSchedule"}}
 			if !reflect.DeepEqual(n.Labels, wantLabels) || !reflect.DeepEqual(n.Taints, wantTaints) || n.MaxPods != 17 {
 				t.Errorf("labels %v, taints %v, max pods %d", n.Labels, n.Taints, n.MaxPods)
+			}
+			// What kubeReserved memory is sized on (AL2023: nodeadm's
+			// maxPodsExpression; AL2: bootstrap.sh's max pods table).
+			if f != bootstrap.Bottlerocket && n.KubeReservedMaxPods != 17 {
+				t.Errorf("kubeReserved sized on %d pods, want 17", n.KubeReservedMaxPods)
 			}
 			if n.ClusterName != "acme" || n.Endpoint != in.Cluster.Endpoint || n.CertificateAuthority != "Y2E=" {
 				t.Errorf("cluster %q %q %q", n.ClusterName, n.Endpoint, n.CertificateAuthority)

@@ -278,7 +278,7 @@ func TestCATemplateMatchesKubelet(t *testing.T) {
 	labels := map[string]string{"workload": "general"}
 	taints := []bootstrap.Taint{{Key: "dedicated", Value: "batch", Effect: "NoSchedule"}, {Key: "quiet", Effect: "PreferNoSchedule"}}
 	render := func(f bootstrap.Family, l map[string]string, ts []bootstrap.Taint, spot bool) string {
-		return userData(t, bootstrap.Input{Family: f, Cluster: al2Cluster(f), Node: bootstrap.Node{Labels: l, Taints: ts, MaxPods: 29}, Spot: spot})
+		return userData(t, bootstrap.Input{Family: f, Cluster: al2Cluster(f), Node: bootstrap.Node{Labels: l, Taints: ts, MaxPods: 29, InstanceTypes: []string{"m5.large"}}, Spot: spot})
 	}
 	good := asgTags(caTags(t, labels, taints, false, false))
 	without := func(key string) []any {
@@ -423,7 +423,7 @@ func TestIAMResourceScoped(t *testing.T) {
 }
 
 func TestNoAL2On133(t *testing.T) {
-	al2 := userData(t, bootstrap.Input{Family: bootstrap.AL2, Cluster: al2Cluster(bootstrap.AL2), Node: bootstrap.Node{MaxPods: 29}})
+	al2 := userData(t, bootstrap.Input{Family: bootstrap.AL2, Cluster: al2Cluster(bootstrap.AL2), Node: bootstrap.Node{MaxPods: 29, InstanceTypes: []string{"m5.large"}}})
 	al2023 := userData(t, bootstrap.Input{Node: bootstrap.Node{MaxPods: 29}})
 	ng := func(ami, version any) policyx.AnalyzerResource {
 		p := m{"clusterName": "acme", "amiType": ami, "scalingConfig": m{"minSize": 1, "maxSize": 1, "desiredSize": 1}}
@@ -454,7 +454,7 @@ func TestNoAL2On133(t *testing.T) {
 func TestNoProxyComplete(t *testing.T) {
 	proxy := &bootstrap.Proxy{HTTPProxy: "http://proxy.corp.example:3128", NoProxy: []string{".corp.example"}}
 	rendered := func(f bootstrap.Family) string {
-		return userData(t, bootstrap.Input{Family: f, Cluster: al2Cluster(f), Proxy: proxy, Node: bootstrap.Node{MaxPods: 29}})
+		return userData(t, bootstrap.Input{Family: f, Cluster: al2Cluster(f), Proxy: proxy, Node: bootstrap.Node{MaxPods: 29, InstanceTypes: []string{"m5.large"}}})
 	}
 	nodeConfig := func(noProxy string) string {
 		return b64(`apiVersion: node.eks.aws/v1alpha1
