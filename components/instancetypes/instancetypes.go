@@ -139,21 +139,13 @@ var ErrIncompleteData = errors.New("incomplete instance type data")
 // VPC CNI mode, as amazon-eks-ami's max-pods-calculator.sh computes it (see
 // Calculate). Warnings about the result are returned by MaxPodsWarnings.
 func MaxPods(instanceType string, mode NetworkMode) (int, error) {
-	info, err := lookupForMaxPods(instanceType)
-	if err != nil {
-		return 0, err
+	info, ok := Lookup(instanceType)
+	if !ok {
+		return 0, fmt.Errorf("instance type %q: %w: it is in none of %s, %s, %s; check the spelling or set maxPods to a number",
+			instanceType, ErrUnknownInstanceType, VPCCNISource, KarpenterSource, ClusterAutoscalerSource)
 	}
 	c, err := Calculate(info, mode)
 	return c.Pods, err
-}
-
-func lookupForMaxPods(instanceType string) (Info, error) {
-	info, ok := Lookup(instanceType)
-	if !ok {
-		return Info{}, fmt.Errorf("instance type %q: %w: it is in none of %s, %s, %s; check the spelling or set maxPods to a number",
-			instanceType, ErrUnknownInstanceType, VPCCNISource, KarpenterSource, ClusterAutoscalerSource)
-	}
-	return info, nil
 }
 
 // Calculation is max pods for one instance type and how it was reached.
