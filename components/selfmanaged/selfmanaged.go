@@ -148,10 +148,31 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// node boots, or it cannot join or pull images.
 		pulumi.DependsOn(append(append([]pulumi.Resource{entry}, role.Ready...), a.Cluster.NetworkReady...)),
 		// The Cluster Autoscaler owns the size after creation; without
-		// this every `pulumi up` would undo its scaling.
-		pulumi.IgnoreChanges([]string{"desiredCapacity"}))
+		// this every `pulumi up` would undo its scaling. Groups created by
+		// earlier versions carry the drain hook as an initial lifecycle
+		// hook, which the provider can only change by replacing the group
+		// (initial_lifecycle_hook is ForceNew in the Terraform AWS
+		// provider): it is ignored, and the hook resource below adopts it.
+		pulumi.IgnoreChanges([]string{"desiredCapacity", "initialLifecycleHooks"}))
 	if err != nil {
 		return nil, err
+	}
+	if a.DrainOnTermination {
+		// A hook of its own, so switching drain on or off updates the
+		// group's hooks in place (PutLifecycleHook creates or updates by
+		// name, DeleteLifecycleHook removes it). It exists seconds after
+		// the group: the first instances are covered before they could
+		// ever be scaled in, since the hook applies to every termination
+		// from its creation on.
+		if _, err := autoscaling.NewLifecycleHook(ctx, name+"-drain", &autoscaling.LifecycleHookArgs{
+			AutoscalingGroupName: asg.Name,
+			Name:                 pulumi.String(DrainHookName),
+			LifecycleTransition:  pulumi.String(drainHookTransition),
+			DefaultResult:        pulumi.String(drainHookDefaultResult),
+			HeartbeatTimeout:     pulumi.Int(drainHookHeartbeat),
+		}, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	g.Group = asg
@@ -327,15 +348,6 @@ func asgArgs(a *Args, p *groupPlan, lt *ec2.LaunchTemplate) *autoscaling.GroupAr
 				SkipMatching: pulumi.Bool(true),
 			},
 		}
-	}
-	if a.DrainOnTermination {
-		// An initial hook covers the group's very first instances too.
-		args.InitialLifecycleHooks = autoscaling.GroupInitialLifecycleHookArray{&autoscaling.GroupInitialLifecycleHookArgs{
-			Name:                pulumi.String(DrainHookName),
-			LifecycleTransition: pulumi.String(drainHookTransition),
-			DefaultResult:       pulumi.String(drainHookDefaultResult),
-			HeartbeatTimeout:    pulumi.Int(drainHookHeartbeat),
-		}}
 	}
 	if w := a.WarmPool; w != nil {
 		wp := &autoscaling.GroupWarmPoolArgs{MinSize: pulumi.Int(w.MinSize), PoolState: pulumi.String(w.State)}

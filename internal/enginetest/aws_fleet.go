@@ -66,7 +66,12 @@ func modelFleetAWS(p *FakeProvider) {
 	})
 	p.Model("aws:autoscaling/lifecycleHook:LifecycleHook", ResourceSpec{
 		Facts: facts("aws:autoscaling/lifecycleHook:LifecycleHook"),
-		ID:    func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		// Terraform sets the ID to the hook name, but hook names are
+		// unique per group only (PutLifecycleHook takes both): the fake
+		// keys its store by group too, so two groups' drain hooks coexist.
+		ID: func(r *Resource) string {
+			return getString(r.Inputs, "autoscalingGroupName", "") + "/" + getString(r.Inputs, "name", "")
+		},
 		Precondition: func(r *Resource) error {
 			return asgExists(p, getString(r.Inputs, "autoscalingGroupName", ""))
 		},
