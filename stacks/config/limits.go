@@ -164,6 +164,12 @@ func checkKubeletFlagsOnce(errs *Errors, path string, args []string) {
 }
 
 // checkKMSRegion refuses a KMS key ARN of another region than aws:region.
+// KMS keys are regional and neither service reaches across regions: the EKS
+// User Guide ("Encrypt Kubernetes secrets with KMS on existing clusters")
+// requires a symmetric key "created in the same AWS Region as the cluster",
+// and the EBS User Guide (Amazon EBS encryption) encrypts a volume only
+// with a key in the volume's Region (a multi-Region key is named by the
+// ARN of its replica in that Region).
 func checkKMSRegion(errs *Errors, path, arn, region, why string) {
 	parts := strings.SplitN(arn, ":", 6)
 	if arn == "" || region == "" || len(parts) < 6 || errs.hasProblemUnder(path) {
