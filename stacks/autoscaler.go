@@ -41,8 +41,16 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 		if err != nil {
 			return err
 		}
-		if cfg.Proxy != nil {
-			if err := podProxy(ctx, cfg, live, cl, provider); err != nil {
+	}
+	// Behind a proxy every controller gets the pods' proxy environment,
+	// whether or not this program installs the charts: the exported values
+	// are what an in-VPC install uses.
+	var httpProxy, httpsProxy string
+	var noProxy pulumi.StringArrayInput
+	if cfg.Proxy != nil {
+		httpProxy, httpsProxy, noProxy = cfg.Proxy.HTTPProxy, cfg.Proxy.HTTPSProxy, podNoProxy(cfg, live, cl)
+		if provider != nil {
+			if err := podProxy(ctx, cfg, cl, provider, noProxy); err != nil {
 				return err
 			}
 		}
@@ -51,12 +59,14 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 
 	var scaled []autoscaler.NodeGroup
 	var drained pulumi.StringArray
+	uncoveredSpot := false
 	for _, g := range groups {
 		if g.Autoscaled {
 			scaled = append(scaled, autoscaler.NodeGroup{Name: g.Name, Spot: g.Spot, ASGNames: pulumi.StringArray{g.ASGName}})
 		}
 		if g.Drain {
 			drained = append(drained, g.ASGName)
+			uncoveredSpot = uncoveredSpot || (g.Spot && !capacityRebalance(g))
 		}
 	}
 
@@ -70,6 +80,9 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 		BalanceSimilarNodeGroups: a.BalanceSimilarNodeGroups,
 		ScaleDownUnneededTime:    a.ScaleDownUnneededTime,
 		ChartVersion:             a.ChartVersion,
+		HTTPProxy:                httpProxy,
+		HTTPSProxy:               httpsProxy,
+		NoProxy:                  noProxy,
 		NodeGroups:               scaled,
 		Provider:                 provider,
 		DependsOn:                after,
@@ -96,9 +109,15 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 		OIDCProviderARN: cl.OIDCProviderARN,
 		OIDCIssuerURL:   cl.OIDCProviderURL,
 		ASGNames:        drained,
-		Provider:        provider,
-		DependsOn:       after,
-		Tags:            tags,
+		// Rebalance recommendations are forwarded only for Spot groups
+		// whose ASG does not answer them itself.
+		SpotWithoutCapacityRebalance: uncoveredSpot,
+		HTTPProxy:                    httpProxy,
+		HTTPSProxy:                   httpsProxy,
+		NoProxy:                      noProxy,
+		Provider:                     provider,
+		DependsOn:                    after,
+		Tags:                         tags,
 	})
 	if err != nil {
 		return err
@@ -114,12 +133,20 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 	return nil
 }
 
+// capacityRebalance reports whether a draining group's ASG replaces Spot
+// instances at risk itself (launches a replacement, then terminates the
+// instance through its terminating hook): selfmanaged turns capacity
+// rebalance on for every Spot group, and only self-managed groups drain.
+// TestBundledStacksAutoscaling checks this against the ASGs planned.
+func capacityRebalance(g NodeGroupRef) bool {
+	return g.Kind == config.KindSelfManaged
+}
+
 // podProxy gives aws-node and kube-proxy the egress proxy the nodes use, with
-// the same NO_PROXY (plus in-cluster names), through the one in-cluster
-// route the VPC CNI add-on leaves open. It shares the Kubernetes provider,
-// so autoscaler.enabled: false also leaves it out.
-func podProxy(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster.Cluster, provider *kubernetes.Provider) error {
-	noProxy := podNoProxy(cfg, live, cl)
+// the pods' NO_PROXY (podNoProxy), through the one in-cluster route the VPC
+// CNI add-on leaves open. It shares the Kubernetes provider, so
+// autoscaler.enabled: false also leaves it out.
+func podProxy(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, provider *kubernetes.Provider, noProxy pulumi.StringArrayInput) error {
 	_, err := podproxy.New(ctx, cfg.Cluster.Name+"-pod-proxy", &podproxy.Args{
 		HTTPProxy:  cfg.Proxy.HTTPProxy,
 		HTTPSProxy: cfg.Proxy.HTTPSProxy,

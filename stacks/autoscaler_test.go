@@ -38,6 +38,9 @@ type groupASG struct {
 	Name  string
 	Tags  map[string]asgTag
 	Hooks []inputs.Map
+	// Spot and CapacityRebalance: the group runs Spot, and its ASG
+	// replaces Spot instances at risk itself (self-managed groups).
+	Spot, CapacityRebalance bool
 }
 
 // asgOf collects a node group's ASG name, tags and lifecycle hooks. For a
@@ -48,7 +51,7 @@ func asgOf(t *testing.T, p *plan.Plan, g config.NodeGroup) groupASG {
 	t.Helper()
 	cluster := p.Config.Cluster.Name
 	exported := p.Outputs["nodeGroups"].(map[string]any)[g.Name].(map[string]any)
-	out := groupASG{Name: exported["asgName"].(string), Tags: map[string]asgTag{}}
+	out := groupASG{Name: exported["asgName"].(string), Tags: map[string]asgTag{}, Spot: g.IsSpot()}
 	switch g.Kind {
 	case config.KindSelfManaged:
 		comp := component(t, p, selfmanaged.TypeToken, cluster+"-"+g.Name)
@@ -57,6 +60,7 @@ func asgOf(t *testing.T, p *plan.Plan, g config.NodeGroup) groupASG {
 			t.Fatalf("%s: %d ASGs", g.Name, len(asgs))
 		}
 		in := inputs.Map(asgs[0].Inputs)
+		out.CapacityRebalance = in["capacityRebalance"] == true
 		for _, raw := range in.List("tags") {
 			m := inputs.Map(raw.(map[string]any))
 			out.Tags[m.String("key")] = asgTag{Value: m.String("value"), Propagate: m["propagateAtLaunch"] == true}
@@ -144,7 +148,8 @@ func checkIRSA(t *testing.T, p *plan.Plan, role plan.Resource, namespace, sa str
 // discovery flag and its IAM condition (guardrail B7); the priority
 // expander ranks each group; draining groups have a hook the handler's
 // drain fits in and the tags its IAM condition requires, and every event
-// kind reaches the queue (B8); no chart value is a credential.
+// kind it must act on reaches the queue (B8); no chart value is a
+// credential.
 func TestBundledStacksAutoscaling(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
@@ -334,10 +339,22 @@ func checkNodeDrain(t *testing.T, p *plan.Plan, drained []groupASG, account stri
 		byType[pattern.List("detail-type")[0].(string)] = pattern
 	}
 	for _, dt := range []string{"EC2 Instance-terminate Lifecycle Action", "EC2 Spot Instance Interruption Warning",
-		"EC2 Instance Rebalance Recommendation", "EC2 Instance State-change Notification", "AWS Health Event"} {
+		"EC2 Instance State-change Notification", "AWS Health Event"} {
 		if _, ok := byType[dt]; !ok {
 			t.Errorf("no EventBridge rule for %s", dt)
 		}
+	}
+	// The handler drains on every rebalance recommendation it receives, so
+	// they are forwarded only for Spot groups whose ASG does not answer them
+	// with a replacement and a terminating hook (capacity rebalance).
+	var uncovered []string
+	for _, g := range drained {
+		if g.Spot && !g.CapacityRebalance {
+			uncovered = append(uncovered, g.Name)
+		}
+	}
+	if _, forwarded := byType["EC2 Instance Rebalance Recommendation"]; forwarded != (len(uncovered) > 0) {
+		t.Errorf("rebalance recommendations forwarded: %v; draining Spot groups without capacity rebalance: %v", forwarded, uncovered)
 	}
 	var lifecycleASGs []string
 	for _, n := range byType["EC2 Instance-terminate Lifecycle Action"].List("detail.AutoScalingGroupName") {
@@ -597,5 +614,57 @@ func TestAutoscalingSkipsUnscaledGroups(t *testing.T) {
 			!strings.Contains(inputs.Map(r.Inputs).String("eventPattern"), wa.Name) {
 			t.Errorf("draining but unscaled group %s not forwarded by %s", wa.Name, r.Name)
 		}
+	}
+}
+
+// TestControllersGetPodProxy: behind a proxy the autoscaler and the
+// termination handler get the environment aws-node and kube-proxy get
+// (same NO_PROXY), also when the charts are left to an in-VPC install; with
+// no proxy (dev) they get none.
+func TestControllersGetPodProxy(t *testing.T) {
+	p := evaluate(t, "..", "prod")
+	var pods map[string]any
+	for _, r := range p.Resources {
+		if r.Type == "kubernetes:core/v1:ConfigMap" {
+			pods = r.Inputs["data"].(map[string]any)
+		}
+	}
+	if len(pods) != 6 || pods["NO_PROXY"] == "" {
+		t.Fatalf("pod proxy environment = %v", pods)
+	}
+	check := func(p *plan.Plan, want map[string]any) {
+		t.Helper()
+		ca := p.Outputs["clusterAutoscaler"].(map[string]any)["values"].(map[string]any)
+		if got, _ := ca["extraEnv"].(map[string]any); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: autoscaler extraEnv = %v, want %v", p.Stack, got, want)
+		}
+		nth := p.Outputs["nodeTerminationHandler"].(map[string]any)["values"].(map[string]any)
+		got := map[string]any{}
+		for _, e := range nth["extraEnv"].([]any) {
+			m := e.(map[string]any)
+			got[m["name"].(string)] = m["value"]
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: handler extraEnv = %v, want %v", p.Stack, got, want)
+		}
+	}
+	check(p, pods)
+
+	proj, err := plan.LoadProject("..", "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj.Config["eksfleet:autoscaler"] = `{"enabled":false,"expander":"priority"}`
+	notInstalled, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(notInstalled, pods)
+
+	dev := evaluate(t, "..", "dev")
+	ca := dev.Outputs["clusterAutoscaler"].(map[string]any)["values"].(map[string]any)
+	nth := dev.Outputs["nodeTerminationHandler"].(map[string]any)["values"].(map[string]any)
+	if ca["extraEnv"] != nil || nth["extraEnv"] != nil {
+		t.Errorf("dev has no proxy, but extraEnv = %v / %v", ca["extraEnv"], nth["extraEnv"])
 	}
 }
