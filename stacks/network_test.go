@@ -129,3 +129,22 @@ func TestNodesWaitForTheVPCCNI(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeRepairByDefault: managed groups get EKS node auto repair unless
+// nodeRepair: false (contract version 2).
+func TestNodeRepairByDefault(t *testing.T) {
+	p := evaluate(t, "..", "dev")
+	n := 0
+	for _, r := range p.Resources {
+		if r.Type != "aws:eks/nodeGroup:NodeGroup" {
+			continue
+		}
+		n++
+		if got, _ := inputs.Map(r.Inputs).Get("nodeRepairConfig.enabled"); got != true {
+			t.Errorf("%s: nodeRepairConfig.enabled = %v, want true", r.URN, got)
+		}
+	}
+	if n == 0 {
+		t.Fatal("dev has no managed node group")
+	}
+}

@@ -135,6 +135,7 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 		ImdsHopLimit:         g.HopLimit(),
 		Tags:                 tags,
 		DrainOnTermination:   g.Drain(),
+		NodeRepair:           g.Repair(),
 	}
 	a.Cluster.Proxy = nodeProxy(cfg, live)
 	if cfg.CNI.CustomNetworking || cfg.CNI.PrefixDelegation {
@@ -161,6 +162,9 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 			MinHealthyPercentage:  r.MinHealthyPercentage,
 			MaxHealthyPercentage:  r.MaxHealthyPercentage,
 			InstanceWarmupSeconds: r.InstanceWarmupSeconds,
+			CheckpointPercentages:  r.CheckpointPercentages,
+			CheckpointDelaySeconds: r.CheckpointDelaySeconds,
+			AutoRollback:           r.AutoRollback,
 		}
 	}
 	if w := g.WarmPool; w != nil {

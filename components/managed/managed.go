@@ -119,6 +119,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			DesiredSize: pulumi.Int(a.DesiredSize),
 		},
 		UpdateConfig: plan.updateConfig,
+		// EKS node auto repair replaces nodes that stay unhealthy.
+		NodeRepairConfig: &awseks.NodeGroupNodeRepairConfigArgs{Enabled: pulumi.Bool(a.NodeRepair)},
 		Labels:       pulumi.ToStringMap(a.Labels),
 		Taints:       plan.taints,
 		LaunchTemplate: &awseks.NodeGroupLaunchTemplateArgs{

@@ -153,6 +153,7 @@ func TestNodeGroup(t *testing.T) {
 		map[string]any{"key": "example.com/quiet", "effect": "PREFER_NO_SCHEDULE"},
 	})
 	in.Expect(t, "updateConfig", map[string]any{"maxUnavailable": int64(1)})
+	in.Expect(t, "nodeRepairConfig", map[string]any{"enabled": false})
 	in.Expect(t, "nodeRoleArn", out.roleARN)
 	in.Expect(t, "subnetIds", []any{"subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60b01"})
 	in.Expect(t, "launchTemplate.id", lt.ID)
@@ -364,4 +365,14 @@ func TestAL2WithoutUserDataIsFine(t *testing.T) {
 	cloud, _ := mustRun(t, args)
 	_, in := inputs.Only(t, cloud, typeNodeGroup)
 	in.Expect(t, "amiType", "AL2_x86_64")
+}
+
+// TestNodeRepair: EKS node auto repair is switched on through the node
+// group API (nodeRepairConfig), in place.
+func TestNodeRepair(t *testing.T) {
+	args := baseArgs()
+	args.NodeRepair = true
+	cloud, _ := mustRun(t, args)
+	_, in := inputs.Only(t, cloud, typeNodeGroup)
+	in.Expect(t, "nodeRepairConfig", map[string]any{"enabled": true})
 }

@@ -95,6 +95,13 @@ type InstanceRefresh struct {
 	// InstanceWarmupSeconds is how long a new node takes to be ready; it is
 	// also the group's default instance warmup.
 	InstanceWarmupSeconds int
+	// CheckpointPercentages pause the refresh at these shares of the group
+	// replaced (ascending, ending at 100), CheckpointDelaySeconds each.
+	CheckpointPercentages  []int
+	CheckpointDelaySeconds int
+	// AutoRollback restores the previous launch template version when the
+	// refresh fails.
+	AutoRollback bool
 }
 
 // WarmPool keeps stopped or running pre-initialized instances for a
@@ -182,6 +189,9 @@ type Args struct {
 
 	// UpdateConfig (managed) limits how many nodes an update replaces.
 	UpdateConfig *UpdateConfig
+	// NodeRepair (managed) turns on EKS node auto repair: EKS replaces
+	// nodes that stay NotReady or report unhealthy conditions.
+	NodeRepair bool
 }
 
 // Capacity types.

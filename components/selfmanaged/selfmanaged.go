@@ -208,6 +208,9 @@ func prepare(a *Args) (*groupPlan, error) {
 	if a.UpdateConfig != nil {
 		add("Args.UpdateConfig is for managed node groups; self-managed groups roll nodes with Args.InstanceRefresh")
 	}
+	if a.NodeRepair {
+		add("Args.NodeRepair is EKS node auto repair, for managed node groups; self-managed nodes are replaced by the Auto Scaling group's health checks")
+	}
 	if w := a.WarmPool; w != nil {
 		// Auto Scaling refuses warm pools on groups with a mixed instances
 		// policy or Spot capacity.
@@ -337,17 +340,20 @@ func asgArgs(a *Args, p *groupPlan, lt *ec2.LaunchTemplate) *autoscaling.GroupAr
 		args.LaunchTemplate = &autoscaling.GroupLaunchTemplateArgs{Id: lt.ID(), Version: version}
 	}
 	if r := a.InstanceRefresh; r != nil && r.Enabled {
-		args.InstanceRefresh = &autoscaling.GroupInstanceRefreshArgs{
-			Strategy: pulumi.String("Rolling"),
-			Preferences: &autoscaling.GroupInstanceRefreshPreferencesArgs{
-				MinHealthyPercentage: pulumi.Int(r.MinHealthyPercentage),
-				MaxHealthyPercentage: pulumi.Int(r.MaxHealthyPercentage),
-				InstanceWarmup:       pulumi.String(strconv.Itoa(warmup)),
-				// A refresh restarted after an interruption leaves nodes
-				// already on the new version alone.
-				SkipMatching: pulumi.Bool(true),
-			},
+		prefs := &autoscaling.GroupInstanceRefreshPreferencesArgs{
+			MinHealthyPercentage: pulumi.Int(r.MinHealthyPercentage),
+			MaxHealthyPercentage: pulumi.Int(r.MaxHealthyPercentage),
+			InstanceWarmup:       pulumi.String(strconv.Itoa(warmup)),
+			// A refresh restarted after an interruption leaves nodes
+			// already on the new version alone.
+			SkipMatching: pulumi.Bool(true),
+			AutoRollback: pulumi.Bool(r.AutoRollback),
 		}
+		if len(r.CheckpointPercentages) > 0 {
+			prefs.CheckpointPercentages = pulumi.ToIntArray(r.CheckpointPercentages)
+			prefs.CheckpointDelay = pulumi.String(strconv.Itoa(r.CheckpointDelaySeconds))
+		}
+		args.InstanceRefresh = &autoscaling.GroupInstanceRefreshArgs{Strategy: pulumi.String("Rolling"), Preferences: prefs}
 	}
 	if w := a.WarmPool; w != nil {
 		wp := &autoscaling.GroupWarmPoolArgs{MinSize: pulumi.Int(w.MinSize), PoolState: pulumi.String(w.State)}

@@ -317,6 +317,17 @@ func TestInstanceRefresh(t *testing.T) {
 	in.Expect(t, "instanceRefresh.preferences.instanceWarmup", "240")
 	in.Expect(t, "defaultInstanceWarmup", int64(240))
 	in.Expect(t, "launchTemplate.version", "1")
+	in.Expect(t, "instanceRefresh.preferences.autoRollback", false)
+	in.ExpectAbsent(t, "instanceRefresh.preferences.checkpointPercentages")
+
+	// Checkpoints and auto rollback, as the Auto Scaling API takes them.
+	args.InstanceRefresh.CheckpointPercentages = []int{25, 50, 100}
+	args.InstanceRefresh.CheckpointDelaySeconds = 600
+	args.InstanceRefresh.AutoRollback = true
+	_, in = inputs.Only(t, mustRun(t, args), typeASG)
+	in.Expect(t, "instanceRefresh.preferences.checkpointPercentages", []any{int64(25), int64(50), int64(100)})
+	in.Expect(t, "instanceRefresh.preferences.checkpointDelay", "600")
+	in.Expect(t, "instanceRefresh.preferences.autoRollback", true)
 
 	args.InstanceRefresh.Enabled = false
 	_, in = inputs.Only(t, mustRun(t, args), typeASG)

@@ -40,6 +40,9 @@ type Config struct {
 	// other than dev, staging or prod). `plan` lists them in its `notes`
 	// and the program logs them, so `preview` shows them too.
 	Notes []string `json:"-"`
+	// Secrets are the full keys ("eksfleet:proxy") given as secrets; see
+	// IsSecret.
+	Secrets []string `json:"-"`
 }
 
 // Note records an assumption made for this configuration.
@@ -136,7 +139,13 @@ type NodeGroup struct {
 
 	// Managed only.
 	UpdateConfig *UpdateConfig `json:"updateConfig"`
+	// NodeRepair turns on EKS node auto repair (managed groups; default
+	// true): EKS replaces nodes that stay unhealthy.
+	NodeRepair *bool `json:"nodeRepair"`
 }
+
+// Repair reports whether EKS node auto repair is on (managed groups only).
+func (g NodeGroup) Repair() bool { return g.Kind == KindManaged && deref(g.NodeRepair, true) }
 
 func (g *NodeGroup) setDefaults() {
 	g.AMIFamily = "AL2023"
@@ -234,6 +243,14 @@ type InstanceRefresh struct {
 	MaxHealthyPercentage int `json:"maxHealthyPercentage"`
 	// InstanceWarmupSeconds is how long a new instance takes to be ready.
 	InstanceWarmupSeconds int `json:"instanceWarmupSeconds"`
+	// CheckpointPercentages pause the refresh when that share of the
+	// group is replaced (ascending, the last one 100), for
+	// CheckpointDelaySeconds each.
+	CheckpointPercentages  []int `json:"checkpointPercentages"`
+	CheckpointDelaySeconds int   `json:"checkpointDelaySeconds"`
+	// AutoRollback returns the group to its previous launch template
+	// version when the refresh fails.
+	AutoRollback bool `json:"autoRollback"`
 }
 
 func (r *InstanceRefresh) setDefaults() {

@@ -380,6 +380,9 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 	if g.Kind == KindSelfManaged && g.UpdateConfig != nil {
 		errs.add(p+".updateConfig", nil, "is for managed groups; self-managed groups roll nodes with instanceRefresh")
 	}
+	if g.Kind == KindSelfManaged && g.NodeRepair != nil && *g.NodeRepair {
+		errs.add(p+".nodeRepair", true, "is for managed groups (EKS node auto repair); self-managed nodes are replaced by their Auto Scaling group's health checks")
+	}
 	if s := g.Spot; s != nil {
 		if s.OnDemandBaseCapacity < 0 {
 			errs.add(p+".spot.onDemandBaseCapacity", s.OnDemandBaseCapacity, "must be 0 or more")
@@ -403,6 +406,7 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 		if r.InstanceWarmupSeconds < 0 {
 			errs.add(p+".instanceRefresh.instanceWarmupSeconds", r.InstanceWarmupSeconds, "must be 0 or more")
 		}
+		validateCheckpoints(errs, p+".instanceRefresh", *r)
 	}
 	if w := g.WarmPool; w != nil {
 		if g.IsSpot() || len(g.InstanceTypes) > 1 {
@@ -631,4 +635,29 @@ func sortedKeysOf[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// validateCheckpoints applies the Auto Scaling API's rules for instance
+// refresh checkpoints (RefreshPreferences in the StartInstanceRefresh API
+// reference): percentages 1-100 in ascending order, the last one 100;
+// a checkpoint delay of 0-172800 seconds, only with checkpoints.
+func validateCheckpoints(errs *Errors, p string, r InstanceRefresh) {
+	for i, pct := range r.CheckpointPercentages {
+		path := fmt.Sprintf("%s.checkpointPercentages[%d]", p, i)
+		switch {
+		case pct < 1 || pct > 100:
+			errs.add(path, pct, "must be 1-100")
+		case i > 0 && pct <= r.CheckpointPercentages[i-1]:
+			errs.add(path, pct, "must be greater than the one before (%d): checkpoints ascend", r.CheckpointPercentages[i-1])
+		}
+	}
+	if n := len(r.CheckpointPercentages); n > 0 && r.CheckpointPercentages[n-1] != 100 {
+		errs.add(p+".checkpointPercentages", r.CheckpointPercentages, "must end with 100 (Auto Scaling requires the last checkpoint at 100%%)")
+	}
+	switch {
+	case r.CheckpointDelaySeconds < 0 || r.CheckpointDelaySeconds > 172800:
+		errs.add(p+".checkpointDelaySeconds", r.CheckpointDelaySeconds, "must be 0-172800 (two days)")
+	case r.CheckpointDelaySeconds > 0 && len(r.CheckpointPercentages) == 0:
+		errs.add(p+".checkpointDelaySeconds", r.CheckpointDelaySeconds, "needs checkpointPercentages")
+	}
 }
