@@ -158,10 +158,10 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 	if g.Kind == config.KindSelfManaged {
 		r := g.Refresh()
 		a.InstanceRefresh = &nodegroup.InstanceRefresh{
-			Enabled:               r.Enabled,
-			MinHealthyPercentage:  r.MinHealthyPercentage,
-			MaxHealthyPercentage:  r.MaxHealthyPercentage,
-			InstanceWarmupSeconds: r.InstanceWarmupSeconds,
+			Enabled:                r.Enabled,
+			MinHealthyPercentage:   r.MinHealthyPercentage,
+			MaxHealthyPercentage:   r.MaxHealthyPercentage,
+			InstanceWarmupSeconds:  r.InstanceWarmupSeconds,
 			CheckpointPercentages:  r.CheckpointPercentages,
 			CheckpointDelaySeconds: r.CheckpointDelaySeconds,
 			AutoRollback:           r.AutoRollback,

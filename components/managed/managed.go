@@ -121,8 +121,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		UpdateConfig: plan.updateConfig,
 		// EKS node auto repair replaces nodes that stay unhealthy.
 		NodeRepairConfig: &awseks.NodeGroupNodeRepairConfigArgs{Enabled: pulumi.Bool(a.NodeRepair)},
-		Labels:       pulumi.ToStringMap(a.Labels),
-		Taints:       plan.taints,
+		Labels:           pulumi.ToStringMap(a.Labels),
+		Taints:           plan.taints,
 		LaunchTemplate: &awseks.NodeGroupLaunchTemplateArgs{
 			Id: lt.ID(),
 			// A new template version rolls the group's nodes (EKS drains them).
