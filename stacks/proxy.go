@@ -24,7 +24,7 @@ func nodeProxy(cfg *config.Config, live *Live) *bootstrap.Proxy {
 	extras := append([]string{}, p.NoProxy...)
 	extras = append(extras, bootstrap.EndpointHosts(cfg.Region, cfg.Network.VpcEndpoints)...)
 	extras = append(extras, live.PodSubnetCIDRs...)
-	return &bootstrap.Proxy{HTTPProxy: p.HTTPProxy, HTTPSProxy: p.HTTPSProxy, NoProxy: extras}
+	return &bootstrap.Proxy{HTTPProxy: p.HTTPProxy, HTTPSProxy: p.HTTPSProxy, NoProxy: extras, Secret: cfg.IsSecret("proxy")}
 }
 
 // proxyCluster is what NO_PROXY needs to know of the cluster, for pods.
@@ -46,15 +46,21 @@ func publicEndpointOnly(cfg *config.Config) bool {
 // podNoProxy is the NO_PROXY list of pods: the nodes' list plus in-cluster
 // names, so pod-to-service traffic never goes to the proxy. Every in-cluster
 // component that gets the proxy (aws-node, kube-proxy, the controllers)
-// uses it.
+// uses it. With eksfleet:proxy secret the list is a Pulumi secret (it holds
+// proxy.noProxy), and so is everything built with it: the pods' proxy
+// ConfigMap and the controllers' chart values, which hold the proxy URLs.
 func podNoProxy(cfg *config.Config, live *Live, cl *cluster.Cluster) pulumi.StringArrayOutput {
 	if cfg.Proxy == nil {
 		return pulumi.StringArray{}.ToStringArrayOutput()
 	}
 	extras := append(nodeProxy(cfg, live).NoProxy, ".svc", ".cluster.local")
-	return cl.Endpoint.ApplyT(func(endpoint string) []string {
+	out := cl.Endpoint.ApplyT(func(endpoint string) []string {
 		return bootstrap.NoProxy(proxyCluster(cfg, endpoint), extras)
 	}).(pulumi.StringArrayOutput)
+	if cfg.IsSecret("proxy") {
+		out = pulumi.ToSecret(out).(pulumi.StringArrayOutput)
+	}
+	return out
 }
 
 // podSubnetCIDRs looks up the CIDR blocks of the custom-networking pod

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite testdata/scale/Pulumi.scale.yam
 
 // scaleStack returns the config of a stack with one cluster and n
 // self-managed node groups with every feature on: proxy, custom networking,
-// labels, taints, kubelet flags, pre-bootstrap commands, drain, instance
+// labels, taints (on all groups but the first, which runs the system pods), kubelet flags, pre-bootstrap commands, drain, instance
 // refresh, customer-managed volume keys, and alternately Spot mixed
 // instances (AL2023 x86_64) or a warm pool (Bottlerocket arm64; Auto
 // Scaling allows warm pools only without mixed instances).
@@ -62,14 +62,11 @@ config:
       maxSize: 20
       desiredSize: 1
       labels: {workload: general, example.com/pool: g%03d, example.com/tier: "%d"}
-      taints:
-        - {key: example.com/dedicated, value: g%03d, effect: NoSchedule}
-        - {key: example.com/quiet, effect: PreferNoSchedule}
-      rootVolume: {sizeGiB: 80, type: gp3, encrypted: true, kmsKeyArn: "arn:aws:kms:eu-west-1:333344445555:key/6f1c1b7e-2f8a-4a59-9a53-0c1f7a8e2d41"}
+%s      rootVolume: {sizeGiB: 80, type: gp3, encrypted: true, kmsKeyArn: "arn:aws:kms:eu-west-1:333344445555:key/6f1c1b7e-2f8a-4a59-9a53-0c1f7a8e2d41"}
       instanceRefresh: {minHealthyPercentage: 90, maxHealthyPercentage: 120}
       drainOnTermination: true
       imdsHopLimit: 2
-`, i, i, i%3, i)
+`, i, i, i%3, taints(i))
 		if i%2 == 0 {
 			b.WriteString(`      instanceTypes: [m6i.xlarge, m6a.xlarge, m5.xlarge]
       spot: {onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 10, allocationStrategy: price-capacity-optimized}
@@ -85,6 +82,22 @@ config:
 		}
 	}
 	return b.String()
+}
+
+// maxGroups is the largest number of self-managed groups a config may
+// hold (the EC2 Auto Scaling quota of 500 groups per region).
+const maxGroups = 500
+
+// taints are group i's taints: none on g000, where the system pods
+// (autoscaler, termination handler, CoreDNS) run, two on every other.
+func taints(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return fmt.Sprintf(`      taints:
+        - {key: example.com/dedicated, value: g%03d, effect: NoSchedule}
+        - {key: example.com/quiet, effect: PreferNoSchedule}
+`, i)
 }
 
 const scaleProject = "name: eksfleet\nruntime: go\ndescription: Scale fixture for eksfleet plan.\n"
@@ -125,11 +138,13 @@ func TestScaleFixture(t *testing.T) {
 	}
 }
 
-// BenchmarkPlan evaluates a stack of one cluster and 1, 10 and 100
+// BenchmarkPlan evaluates a stack of one cluster and 1, 10, 100 and 500
 // self-managed node groups (every feature on) offline, as `eksfleet plan`
-// does.
+// does. 500 is the most a config may hold: each self-managed group is an
+// Auto Scaling group, and EC2 Auto Scaling allows 500 per region (see
+// TestScaleQuota).
 func BenchmarkPlan(b *testing.B) {
-	for _, n := range []int{1, 10, 100} {
+	for _, n := range []int{1, 10, 100, maxGroups} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(scaleProject), 0o644); err != nil {

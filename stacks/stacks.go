@@ -70,7 +70,7 @@ func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
 }
 
 // LoadConfig reads and validates the stack's configuration from the Pulumi
-// context. When the engine passes the whole config in PULUMI_CONFIG (as the
+// context, secret keys included. When the engine passes the whole config in PULUMI_CONFIG (as the
 // CLI does), unknown top-level keys are reported too.
 func LoadConfig(ctx *pulumi.Context) (*config.Config, error) {
 	values := map[string]string{}
@@ -87,7 +87,16 @@ func LoadConfig(ctx *pulumi.Context) (*config.Config, error) {
 			values[k] = v
 		}
 	}
-	return config.Parse(ctx.Project(), ctx.Stack(), values)
+	// Keys set with --secret (a nested --path secret makes its whole
+	// top-level key secret) stay secret: redacted in problems, Pulumi
+	// secrets in what is built from them.
+	var secrets []string
+	for k := range values {
+		if ctx.IsConfigSecret(k) {
+			secrets = append(secrets, k)
+		}
+	}
+	return config.ParseSecrets(ctx.Project(), ctx.Stack(), values, secrets)
 }
 
 // resolveZones looks up the availability zone of every private subnet not

@@ -62,6 +62,9 @@ type Proxy struct {
 	HTTPProxy  string
 	HTTPSProxy string
 	NoProxy    []string // extra entries; the required ones come from NoProxy()
+	// Secret marks proxy settings given as secret config: the user data
+	// holding them is registered as a Pulumi secret (nodegroup.UserData).
+	Secret bool
 }
 
 func (p *Proxy) httpURL() string {

@@ -93,7 +93,8 @@ func LaunchTemplateArgs(a *Args, lt LaunchTemplate, tags pulumi.StringMap) (*ec2
 // cluster's endpoint and CA are known; an empty rendering (a managed group
 // with nothing to add) gives nil. The input is validated with stand-in
 // cluster values first, so a bad label or flag fails the constructor, not
-// an apply after registration.
+// an apply after registration. With a secret proxy (Proxy.Secret) the user
+// data is a Pulumi secret.
 func UserData(c Cluster, in bootstrap.Input) (pulumi.StringPtrOutput, error) {
 	probe := in
 	probe.Cluster.Endpoint = "https://validation.invalid"
@@ -101,7 +102,7 @@ func UserData(c Cluster, in bootstrap.Input) (pulumi.StringPtrOutput, error) {
 	if err := bootstrap.Validate(probe); err != nil {
 		return pulumi.StringPtrOutput{}, err
 	}
-	return pulumi.All(c.Endpoint, c.CertificateAuthority).ApplyT(func(v []any) (*string, error) {
+	out := pulumi.All(c.Endpoint, c.CertificateAuthority).ApplyT(func(v []any) (*string, error) {
 		in := in
 		in.Cluster.Endpoint, in.Cluster.CertificateAuthority = v[0].(string), v[1].(string)
 		raw, err := bootstrap.Render(in)
@@ -113,7 +114,14 @@ func UserData(c Cluster, in bootstrap.Input) (pulumi.StringPtrOutput, error) {
 		}
 		s := base64.StdEncoding.EncodeToString(raw)
 		return &s, nil
-	}).(pulumi.StringPtrOutput), nil
+	}).(pulumi.StringPtrOutput)
+	if in.Proxy != nil && in.Proxy.Secret {
+		// A secret input stays secret in the launch template's state and
+		// shows as [secret] in diffs (EC2 still returns it to anyone with
+		// ec2:DescribeLaunchTemplateVersions).
+		out = pulumi.ToSecret(out).(pulumi.StringPtrOutput)
+	}
+	return out, nil
 }
 
 // BootstrapCluster is the cluster as the bootstrap package sees it, without

@@ -68,7 +68,7 @@ const FakeAccount = "123456789012"
 // Evaluate runs program for the project's stack offline. A config problem
 // is returned as *ConfigError before the program runs.
 func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
-	cfg, err := config.Parse(p.Name, p.Stack, p.Config)
+	cfg, err := config.ParseSecrets(p.Name, p.Stack, p.Config, p.SecretKeys)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}

@@ -26,8 +26,9 @@ type Project struct {
 	// Config maps full keys ("eksfleet:network") to the string form Pulumi
 	// hands a program: scalars as text, maps and lists as JSON.
 	Config map[string]string
-	// SecretKeys are the keys given as `secure:` values. Offline, their
-	// ciphertext stands in for the value.
+	// SecretKeys are the keys given as `secure:` values, or holding one at
+	// any depth (`pulumi config set --secret --path`). Offline, the
+	// ciphertext stands in for each secure value.
 	SecretKeys []string
 }
 
@@ -212,15 +213,48 @@ func configValue(node *yaml.Node) (string, bool, error) {
 	case float64:
 		return strconv.FormatFloat(t, 'f', -1, 64), false, nil
 	case map[string]any:
-		if s, ok := t["secure"].(string); ok && len(t) == 1 {
+		if s, ok := secureText(t); ok {
 			return s, true, nil
 		}
 	}
-	b, err := json.Marshal(stringKeys(v))
+	v, secret := unwrapSecure(stringKeys(v))
+	b, err := json.Marshal(v)
 	if err != nil {
 		return "", false, fmt.Errorf("cannot be passed to the program as JSON: %v", err)
 	}
-	return string(b), false, nil
+	return string(b), secret, nil
+}
+
+// secureText returns the ciphertext of a `secure:` value.
+func secureText(m map[string]any) (string, bool) {
+	s, ok := m["secure"].(string)
+	return s, ok && len(m) == 1
+}
+
+// unwrapSecure replaces each `secure:` value nested in a map or list (what
+// `pulumi config set --secret --path` writes) with its ciphertext, as the
+// top-level secure value stands in offline, and reports whether there was
+// one: Pulumi then treats the whole top-level key as secret.
+func unwrapSecure(v any) (any, bool) {
+	secret := false
+	switch t := v.(type) {
+	case map[string]any:
+		if s, ok := secureText(t); ok {
+			return s, true
+		}
+		for k, e := range t {
+			var inner bool
+			t[k], inner = unwrapSecure(e)
+			secret = secret || inner
+		}
+	case []any:
+		for i, e := range t {
+			var inner bool
+			t[i], inner = unwrapSecure(e)
+			secret = secret || inner
+		}
+	}
+	return v, secret
 }
 
 // stringKeys turns the maps YAML gives for non-string keys (`1: x`) into

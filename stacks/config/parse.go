@@ -30,8 +30,13 @@ func structuredKeys(cfg *Config) map[string]any {
 // ("eksfleet:network", "aws:region") mapped to their string form, structured
 // values as JSON text. Every key of the eksfleet namespace is checked, so a
 // typo in a top-level key is reported too. The returned error, when not nil,
-// is an *Errors listing every problem.
+// is an *Errors listing every problem. A config with secret keys is parsed
+// with ParseSecrets.
 func Parse(project, stack string, values map[string]string) (*Config, error) {
+	return ParseSecrets(project, stack, values, nil)
+}
+
+func parse(project, stack string, values map[string]string) (*Config, error) {
 	errs := &Errors{}
 	cfg := Defaults(project, stack)
 	d := decoder{errs: errs}
