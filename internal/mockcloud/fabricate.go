@@ -192,6 +192,9 @@ func (c *Cloud) construct(r *Resource) (resource.PropertyMap, error) {
 
 func (c *Cloud) constructCluster(r *Resource) (resource.PropertyMap, error) {
 	in := r.Inputs
+	if err := c.checkEKSChildren(r); err != nil {
+		return nil, err
+	}
 	h := strings.ToUpper(hash("eks", r.URN)[:32])
 	name := strOr(in, "name", autoname(r.Name, r.URN))
 	endpoint := fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", h, c.opts.Region)
@@ -277,6 +280,27 @@ func (c *Cloud) constructCluster(r *Resource) (resource.PropertyMap, error) {
 		"instanceRoles":        resource.NewProperty([]resource.PropertyValue{}),
 	}
 	return outs, nil
+}
+
+// checkEKSChildren applies the provider's naming rules to the children the
+// remote pulumi-eks v2.8.1 Cluster autonames from its own name, which the
+// mocks never see registered: without a serviceRole input it creates the
+// IAM role <name>-eksRole-role (@pulumi/eks cluster.js: new
+// ServiceRole(`${name}-eksRole`), servicerole.js: new
+// aws.iam.Role(`${name}-role`)), which must fit the 64 characters of an
+// IAM role name. Its security groups (<name>-eksClusterSecurityGroup,
+// <name>-nodeSecurityGroup) have 255.
+func (c *Cloud) checkEKSChildren(r *Resource) error {
+	if _, ok := r.Inputs["serviceRole"]; ok {
+		return nil
+	}
+	child := &Resource{Type: "aws:iam/role:Role", Name: r.Name + "-eksRole-role", Custom: true,
+		Inputs: resource.PropertyMap{"assumeRolePolicy": resource.NewProperty("{}")}}
+	child.URN = c.urn(c.urn(r.URN, "eks:index:ServiceRole", r.Name+"-eksRole"), child.Type, child.Name)
+	if _, _, err := c.physicalName(child); err != nil {
+		return fmt.Errorf("pulumi-eks Cluster %s: its service role: %w", r.Name, err)
+	}
+	return nil
 }
 
 // fakeCA returns a base64 PEM bundle of a fake certificate: the shape of EKS
@@ -398,7 +422,7 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 			// Made up, in the 100.64.0.0/10 shared range custom networking
 			// pod subnets usually take; plan says so in its notes.
 			"cidrBlock": fmt.Sprintf("100.%d.%d.0/24", 64+int(hash("cidr", id)[0])%64, int(hash("cidr", id)[1])),
-			"arn": c.arn("ec2", "subnet/"+id, true), "state": "available",
+			"arn":       c.arn("ec2", "subnet/"+id, true), "state": "available",
 		}), nil
 	case "aws:ssm/getParameter:getParameter":
 		name := strOr(args, "name", "")

@@ -196,3 +196,32 @@ func TestInvokes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestEKSServiceRoleName(t *testing.T) {
+	for _, tc := range []struct {
+		n       int
+		role    bool
+		wantErr bool
+	}{
+		{43, false, false}, // 43 + len("-eksRole-role") + 8 = 64
+		{44, false, true},
+		{44, true, false}, // a given service role is not autonamed
+	} {
+		name := strings.Repeat("c", tc.n)
+		_, err := run(t, mockcloud.Options{}, func(ctx *pulumi.Context) error {
+			args := &eks.ClusterArgs{Name: pulumi.String("fleet")}
+			if tc.role {
+				r, err := iam.NewRole(ctx, "svc", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")})
+				if err != nil {
+					return err
+				}
+				args.ServiceRole = r
+			}
+			_, err := eks.NewCluster(ctx, name, args)
+			return err
+		})
+		if (err != nil) != tc.wantErr || (err != nil && !strings.Contains(err.Error(), "its service role")) {
+			t.Errorf("%d-character cluster resource name, service role given %v: %v", tc.n, tc.role, err)
+		}
+	}
+}
