@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -165,13 +166,27 @@ func (c *cliCommand) errorLines() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []string
+	inError := false
 	for _, line := range strings.Split(c.lastErr, "\n") {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(line), "error: "); ok {
+		trimmed := strings.TrimSpace(line)
+		if msg, ok := strings.CutPrefix(trimmed, "error: "); ok {
 			out = append(out, msg)
+			inError = true
+			continue
 		}
+		// "error: 2 errors occurred:" is followed by the errors, indented
+		// and numbered: the causes (a state file that cannot be written...).
+		if inError && trimmed != "" && line != trimmed && numberedError.MatchString(trimmed) {
+			out = append(out, trimmed)
+			continue
+		}
+		inError = false
 	}
 	return out
 }
+
+// numberedError is an entry of the CLI's "N errors occurred:" list.
+var numberedError = regexp.MustCompile(`^\d+\) `)
 
 // interrupt sends SIGINT to every running CLI. Pulumi treats a second
 // interrupt as "stop now": it abandons operations in flight, which may leave

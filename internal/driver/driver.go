@@ -118,6 +118,14 @@ func Main(ctx context.Context, inv Invocation) int {
 		}
 		return ExitError
 	}
+	if opts.jsonFile != "" {
+		// Found out before anything runs, not after an update that cannot
+		// report what it did.
+		if err := checkWritable(opts.jsonFile); err != nil {
+			fmt.Fprintf(inv.Stderr, "eksfleet %s: --json-file: %v; nothing was run\n", inv.Verb, err)
+			return ExitError
+		}
+	}
 	sum := newSummary(inv.Verb, opts.stack, start)
 	r := &run{opts: opts, env: newEnvMap(inv.Env), stderr: inv.Stderr, sum: sum}
 
@@ -142,6 +150,23 @@ func Main(ctx context.Context, inv Invocation) int {
 	}
 	r.report(code)
 	return code
+}
+
+// checkWritable checks that the summary can be written to path, leaving
+// an existing file as it is and no new one behind.
+func checkWritable(path string) error {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if os.IsNotExist(statErr) {
+		return os.Remove(path)
+	}
+	return nil
 }
 
 // watchSignals cancels the operation on the first signal and forwards the
@@ -201,7 +226,11 @@ func (r *run) report(code int) {
 			"--import-pending-create URN=ID for those that exist, or --clear-pending-creates if none does:\n",
 			len(s.PendingOperations), s.Stack)
 		for _, p := range s.PendingOperations {
-			fmt.Fprintf(r.stderr, "    %s %s\n", p.Op, p.URN)
+			if p.Name != "" {
+				fmt.Fprintf(r.stderr, "    %s %s (name %s)\n", p.Op, p.URN, p.Name)
+			} else {
+				fmt.Fprintf(r.stderr, "    %s %s\n", p.Op, p.URN)
+			}
 		}
 	}
 	if s.Result != ResultSucceeded && s.Result != ResultDrift {
@@ -222,6 +251,8 @@ type run struct {
 	// adds for the CLI (backend, secrets settings), set once resolved.
 	ws     string
 	cliEnv []string
+	// backendURL is the backend URL, credentials included.
+	backendURL string
 
 	cli         atomic.Pointer[cliCommand]
 	interrupted atomic.Bool

@@ -354,6 +354,13 @@ func TestCLIErrorLines(t *testing.T) {
 	if got := c.errorLines(); len(got) != 1 || got[0] != "the stack is currently locked by 1 lock(s)." {
 		t.Errorf("errorLines = %q", got)
 	}
+
+	c = fakeCLI(t, "printf 'error: 2 errors occurred:\\n    1) open /s/locks/x.json: operation not permitted\\n    2) Unknown\\n  3) not an error\\n' >&2\nexit 1\n", time.Minute)
+	_, _, _, _ = c.Run(context.Background(), t.TempDir(), nil, nil, nil, nil, "up")
+	want := []string{"2 errors occurred:", "1) open /s/locks/x.json: operation not permitted", "2) Unknown", "3) not an error"}
+	if got := c.errorLines(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("errorLines = %q, want the numbered causes %q", got, want)
+	}
 }
 
 func TestJSONFile(t *testing.T) {

@@ -268,7 +268,14 @@ func TestEngineLockedStack(t *testing.T) {
 	if second.summary.Result != driver.ResultLocked || !strings.Contains(strings.Join(second.summary.Errors, "\n"), "locked") {
 		t.Errorf("second up: result %q errors %q", second.summary.Result, second.summary.Errors)
 	}
-	f.run(ctx, "refresh", "dev").must(t, driver.ExitLocked)
+	// The first up's cluster create is in flight (pending in the state);
+	// the runs that lost the lock did nothing and report nothing pending.
+	if len(second.summary.PendingOperations) != 0 {
+		t.Errorf("the up that lost the lock reports the winner's operations as its own: %v", second.summary.PendingOperations)
+	}
+	if r := f.run(ctx, "refresh", "dev").must(t, driver.ExitLocked); len(r.summary.PendingOperations) != 0 {
+		t.Errorf("the refresh that lost the lock reports pending operations %v", r.summary.PendingOperations)
+	}
 	f.run(ctx, "preview", "dev").must(t, driver.ExitOK)
 
 	close(release)
@@ -386,11 +393,23 @@ func TestEngineInterruptedUp(t *testing.T) {
 		f.AWS.Intercept(nil)
 		waitLive(t, f.AWS, pending)
 
-		// The resources exist, but the state does not know them: creating
-		// them again fails, as in AWS.
-		again := f.run(ctx, "up", "dev").must(t, driver.ExitError)
-		if !strings.Contains(strings.Join(again.summary.Errors, "\n"), "already exists") {
-			t.Errorf("up over pending creates: errors %q, want already exists", again.summary.Errors)
+		// The resources exist, but the state does not know them: up (and
+		// destroy) refuse to run until the pending creates are resolved,
+		// instead of creating them again (autonamed ones under new names,
+		// orphaning the first ones).
+		before := len(applied(f.AWS.FakeProvider, "Create", "Update", "Delete"))
+		for _, verb := range []string{"up", "destroy"} {
+			again := f.run(ctx, verb, "dev").must(t, driver.ExitError)
+			if errs := strings.Join(again.summary.Errors, "\n"); !strings.Contains(errs, "refusing to "+verb) ||
+				!strings.Contains(errs, "--import-pending-create") {
+				t.Errorf("%s over pending creates: errors %q, want a refusal naming --import-pending-create", verb, again.summary.Errors)
+			}
+			if len(again.summary.PendingOperations) != len(pending) {
+				t.Errorf("%s over pending creates lists %v, want %v", verb, again.summary.PendingOperations, pending)
+			}
+		}
+		if got := applied(f.AWS.FakeProvider, "Create", "Update", "Delete"); len(got) != before {
+			t.Errorf("up or destroy over pending creates changed the cloud: %v", callTypes(got[before:]))
 		}
 
 		args := []string{"dev"}

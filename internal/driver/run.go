@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,8 +144,10 @@ func (r *run) execute(ctx context.Context) int {
 		if err := st.Cancel(ctx); err != nil {
 			return r.classify(ctx, err, nil)
 		}
-		fmt.Fprintf(r.stderr, "eksfleet cancel %s: lock released; run `eksfleet refresh %s` before the next up if the "+
-			"killed update left pending operations\n", o.stack, o.stack)
+		fmt.Fprintf(r.stderr, "eksfleet cancel %s: lock released\n", o.stack)
+		// What the killed update left pending, with the way to resolve it
+		// (up refuses to run over pending creates).
+		r.pendingOperations(ctx, st)
 		r.sum.Result = ResultSucceeded
 		return ExitOK
 	}
@@ -170,7 +173,11 @@ func (r *run) classify(ctx context.Context, err error, c *collector) int {
 	case c != nil && c.mandatoryViolation():
 		return r.fail(ExitPolicy, ResultPolicyViolation, nil)
 	}
-	return r.fail(ExitError, ResultFailed, errors.New(firstLine(err)))
+	code := r.fail(ExitError, ResultFailed, errors.New(firstLine(err)))
+	if cause := r.stateCause(append(slices.Clone(r.sum.Errors), err.Error())); cause != "" {
+		r.sum.addError(cause)
+	}
+	return code
 }
 
 func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
@@ -203,6 +210,9 @@ func (r *run) previewOptions(c *collector, packs []string, refresh bool) []optpr
 // runs once every resource is known, then stops the update before anything
 // changes instead of part way through.
 func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
+	if code, stop := r.checkBeforeWrite(ctx, st); stop {
+		return code
+	}
 	if !r.opts.skipPreview {
 		pc := newCollector(false)
 		res, err := st.Preview(ctx, r.previewOptions(pc, packs, false)...)
@@ -225,7 +235,7 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 		opts = append(opts, optup.Diff())
 	}
 	res, err := st.Up(ctx, opts...)
-	r.settleUpdate(ctx, st, c, res.Summary)
+	r.settleUpdate(ctx, st, c, res.Summary, err)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
@@ -233,6 +243,9 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 }
 
 func (r *run) refresh(ctx context.Context, st auto.Stack) int {
+	if code, stop := r.checkBeforeWrite(ctx, st); stop {
+		return code
+	}
 	if len(r.opts.importPending) > 0 {
 		if err := importPendingCreates(ctx, st, r.opts.importPending); err != nil {
 			return r.classify(ctx, err, nil)
@@ -249,7 +262,7 @@ func (r *run) refresh(ctx context.Context, st auto.Stack) int {
 		opts = append(opts, optrefresh.ClearPendingCreates())
 	}
 	res, err := st.Refresh(ctx, opts...)
-	r.settleUpdate(ctx, st, c, res.Summary)
+	r.settleUpdate(ctx, st, c, res.Summary, err)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}
@@ -257,10 +270,13 @@ func (r *run) refresh(ctx context.Context, st auto.Stack) int {
 }
 
 func (r *run) destroy(ctx context.Context, st auto.Stack) int {
+	if code, stop := r.checkBeforeWrite(ctx, st); stop {
+		return code
+	}
 	c := newCollector(true)
 	res, err := st.Destroy(ctx, optdestroy.EventStreams(c.ch), optdestroy.ProgressStreams(r.stderr),
 		optdestroy.ErrorProgressStreams(r.stderr), optdestroy.UserAgent(userAgent))
-	r.settleUpdate(ctx, st, c, res.Summary)
+	r.settleUpdate(ctx, st, c, res.Summary, err)
 	return r.classify(ctx, err, c)
 }
 
@@ -290,11 +306,15 @@ func (r *run) settlePreview(c *collector, res auto.PreviewResult) {
 }
 
 // settleUpdate records a finished up, refresh or destroy in the summary,
-// with the operations it left pending.
-func (r *run) settleUpdate(ctx context.Context, st auto.Stack, c *collector, s auto.UpdateSummary) {
+// with the operations it left pending. An operation that did not get the
+// stack's lock left nothing: the pending operations in the state then are
+// those of the update holding the lock, still in flight.
+func (r *run) settleUpdate(ctx context.Context, st auto.Stack, c *collector, s auto.UpdateSummary, err error) {
 	c.finish()
 	c.fill(r.sum)
-	r.pendingOperations(ctx, st)
+	if !auto.IsConcurrentUpdateError(err) {
+		r.pendingOperations(ctx, st)
+	}
 	if s.ResourceChanges != nil {
 		fallbackChanges(r.sum, *s.ResourceChanges)
 	}
@@ -388,31 +408,12 @@ func importPendingCreates(ctx context.Context, st auto.Stack, creates []pendingC
 func (r *run) pendingOperations(ctx context.Context, st auto.Stack) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	dep, err := st.Export(ctx)
+	state, err := exportState(ctx, st)
 	if err != nil {
 		r.sum.addError(fmt.Sprintf("listing pending operations: %v", firstLine(err)))
 		return
 	}
-	var state struct {
-		PendingOperations []struct {
-			Type     string `json:"type"`
-			Resource struct {
-				URN  string `json:"urn"`
-				Type string `json:"type"`
-			} `json:"resource"`
-		} `json:"pending_operations"`
-	}
-	if len(dep.Deployment) == 0 {
-		return
-	}
-	if err := json.Unmarshal(dep.Deployment, &state); err != nil {
-		r.sum.addError(fmt.Sprintf("listing pending operations: %v", err))
-		return
-	}
-	for _, op := range state.PendingOperations {
-		r.sum.PendingOperations = append(r.sum.PendingOperations,
-			PendingOperation{URN: op.Resource.URN, Type: op.Resource.Type, Op: op.Type})
-	}
+	r.sum.PendingOperations = append(r.sum.PendingOperations, state.pending...)
 }
 
 // firstLine is the first line of an error: Automation API errors embed the
@@ -469,6 +470,7 @@ func (r *run) backendEnv(dir string, proj *plan.Project) (map[string]string, err
 		backend = "file://" + filepath.ToSlash(state)
 	}
 	r.sum.Backend = redactURL(backend)
+	r.backendURL = backend
 	extra := map[string]string{"PULUMI_BACKEND_URL": backend}
 	defaults := map[string]string{
 		// Pipelines run pinned CLIs; the check only adds a network call.

@@ -82,6 +82,9 @@ type PendingOperation struct {
 	Type string `json:"type"`
 	// Op is creating, updating, deleting, reading or importing.
 	Op string `json:"op"`
+	// Name is the physical name a pending create asked for (autonamed
+	// names included), when it has one: what to look for in the cloud.
+	Name string `json:"name,omitempty"`
 }
 
 // Violation is one policy violation.
