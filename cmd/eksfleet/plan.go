@@ -68,7 +68,10 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "eksfleet plan: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, string(b))
+		if _, err := fmt.Fprintln(stdout, string(b)); err != nil {
+			fmt.Fprintf(stderr, "eksfleet plan: writing the plan: %v\n", err)
+			return 1
+		}
 	} else if err := p.WriteTable(stdout); err != nil {
 		fmt.Fprintf(stderr, "eksfleet plan: %v\n", err)
 		return 1
