@@ -9,6 +9,7 @@ import (
 	"github.com/eksfleet/eksfleet/components/managed"
 	"github.com/eksfleet/eksfleet/components/selfmanaged"
 	"github.com/eksfleet/eksfleet/internal/inputs"
+	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/internal/userdata"
 	"github.com/eksfleet/eksfleet/stacks"
@@ -146,5 +147,50 @@ func TestNodeRepairByDefault(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("dev has no managed node group")
+	}
+}
+
+// TestAddonsFollowTheCluster: every add-on gets a version (EKS's default
+// for the cluster's minor unless pinned), so an upgrade of cluster.version
+// moves the add-ons too; a pinned version wins.
+func TestAddonsFollowTheCluster(t *testing.T) {
+	versions := func(p *plan.Plan) map[string]any {
+		out := map[string]any{}
+		for _, r := range p.Resources {
+			if r.Type == "aws:eks/addon:Addon" {
+				out[r.Inputs["addonName"].(string)] = r.Inputs["addonVersion"]
+			}
+		}
+		return out
+	}
+	for _, minor := range []string{"1.33", "1.34"} {
+		proj, err := plan.LoadProject("..", "dev")
+		if err != nil {
+			t.Fatal(err)
+		}
+		proj.Config["eksfleet:cluster"] = strings.Replace(proj.Config["eksfleet:cluster"], `"1.33"`, `"`+minor+`"`, 1)
+		p, err := plan.Evaluate(proj, stacks.Run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := versions(p)
+		for _, addon := range []string{"vpc-cni", "kube-proxy", "coredns"} {
+			want, _ := mockcloud.AddonDefault(addon, minor)
+			if got[addon] != want {
+				t.Errorf("%s on %s: version %v, want EKS's default %s", addon, minor, got[addon], want)
+			}
+		}
+	}
+	proj, err := plan.LoadProject("..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj.Config["eksfleet:cluster"] = strings.Replace(proj.Config["eksfleet:cluster"], `"version":"1.33"`, `"version":"1.33","addonVersions":{"vpc-cni":"v1.19.2-eksbuild.1"}`, 1)
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(p)["vpc-cni"]; got != "v1.19.2-eksbuild.1" {
+		t.Errorf("pinned vpc-cni version = %v, want v1.19.2-eksbuild.1", got)
 	}
 }

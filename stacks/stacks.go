@@ -54,6 +54,9 @@ type Live struct {
 	// subnets (cni.podSubnetIds), in zone order: pods there talk to nodes
 	// and services directly, so they go into NO_PROXY.
 	PodSubnetCIDRs []string
+	// AddonVersions are the vpc-cni, kube-proxy and coredns versions to run:
+	// pinned in cluster.addonVersions or EKS's default for the minor.
+	AddonVersions map[string]string
 }
 
 // lookUp makes the read-only calls Compose needs.
@@ -66,7 +69,11 @@ func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Live{CreatorARN: creator, PodSubnetCIDRs: cidrs}, nil
+	addons, err := addonVersions(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Live{CreatorARN: creator, PodSubnetCIDRs: cidrs, AddonVersions: addons}, nil
 }
 
 // LoadConfig reads and validates the stack's configuration from the Pulumi
@@ -154,6 +161,7 @@ func Compose(ctx *pulumi.Context, cfg *config.Config, live *Live) error {
 		CreateSecretsKMSKey:   cfg.Cluster.SecretsEncryption,
 		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
 		CreatorARN:            live.CreatorARN,
+		AddonVersions:         live.AddonVersions,
 		CNI: cluster.CNI{
 			CustomNetworking: cfg.CNI.CustomNetworking,
 			PodSubnetIDs:     cfg.CNI.PodSubnetIDs,

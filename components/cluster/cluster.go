@@ -66,6 +66,13 @@ type Args struct {
 	CreatorARN string
 	// CNI configures the VPC CNI add-on.
 	CNI CNI
+	// AddonVersions pins the versions of the vpc-cni, kube-proxy and
+	// coredns add-ons (e.g. "v1.19.2-eksbuild.1"). An add-on without a
+	// version keeps whatever EKS installed at creation: EKS never moves an
+	// add-on on its own, and the provider sends a version only when it
+	// changes, so callers pass EKS's default for the cluster's minor to
+	// have add-ons follow upgrades.
+	AddonVersions map[string]string
 	// Tags are applied to every taggable resource.
 	Tags map[string]string
 }
@@ -110,8 +117,9 @@ type Cluster struct {
 	// Partition is the AWS partition of Region (aws, aws-cn, aws-us-gov).
 	Partition string
 
-	name string
-	tags pulumi.StringMap
+	name          string
+	tags          pulumi.StringMap
+	addonVersions map[string]string
 }
 
 // New creates the EKS control plane. CoreDNS is not created here: it needs
@@ -186,7 +194,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if len(args.PublicAccessCIDRs) > 0 {
 		clusterArgs.PublicAccessCidrs = pulumi.ToStringArray(args.PublicAccessCIDRs)
 	}
-	cl, err := eks.NewCluster(ctx, name, clusterArgs, parent)
+	cl, err := eks.NewCluster(ctx, name, clusterArgs, parent,
+		// The kubeconfig is cluster access config: secret in the state, as
+		// in this component's own output.
+		pulumi.AdditionalSecretOutputs(secretEKSOutputs),
+		pulumi.Transforms([]pulumi.ResourceTransform{secretKubeconfigInput}))
 	if err != nil {
 		return nil, err
 	}
@@ -243,8 +255,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return VPCCNIConfiguration(args.CNI, args.Region, []string{sg})
 	}).(pulumi.StringOutput)
 	vpcCNI := &awseks.AddonArgs{
-		ClusterName: c.Name,
-		AddonName:   pulumi.String("vpc-cni"),
+		ClusterName:  c.Name,
+		AddonName:    pulumi.String("vpc-cni"),
+		AddonVersion: addonVersion(args.AddonVersions, "vpc-cni"),
 		// OVERWRITE adopts the self-managed aws-node EKS installs at cluster
 		// creation and keeps our configuration authoritative on updates.
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
@@ -261,6 +274,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	proxyAddon, err := awseks.NewAddon(ctx, name+"-kube-proxy", &awseks.AddonArgs{
 		ClusterName:              c.Name,
 		AddonName:                pulumi.String("kube-proxy"),
+		AddonVersion:             addonVersion(args.AddonVersions, "kube-proxy"),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
 		Tags:                     tags,
@@ -272,6 +286,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.VPCCNI = cniAddon
 	c.tags = tags
 	c.name = name
+	c.addonVersions = args.AddonVersions
 
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name":                   c.Name,
@@ -300,6 +315,7 @@ func (c *Cluster) InstallCoreDNS(ctx *pulumi.Context, after []pulumi.Resource) (
 	return awseks.NewAddon(ctx, c.name+"-coredns", &awseks.AddonArgs{
 		ClusterName:              c.Name,
 		AddonName:                pulumi.String("coredns"),
+		AddonVersion:             addonVersion(c.addonVersions, "coredns"),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
 		Tags:                     c.tags,
@@ -327,4 +343,12 @@ func securityGroupID(sg ec2.SecurityGroupOutput) pulumi.StringOutput {
 func eksAuthAPI() *eks.AuthenticationMode {
 	mode := eks.AuthenticationModeApi
 	return &mode
+}
+
+// addonVersion is the pinned version of an add-on, nil to leave it to EKS.
+func addonVersion(versions map[string]string, addon string) pulumi.StringPtrInput {
+	if v := versions[addon]; v != "" {
+		return pulumi.String(v)
+	}
+	return nil
 }

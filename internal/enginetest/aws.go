@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eksfleet/eksfleet/internal/mockcloud"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -381,6 +382,19 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 				out["sessionName"] = str("session")
 			}
 			return out, nil
+		},
+	})
+	// aws_eks_addon_version data source: EKS's default version for a minor
+	// (the same stand-ins the offline fake answers with).
+	p.ModelInvoke("aws:eks/getAddonVersion:getAddonVersion", InvokeSpec{
+		Required: []string{"addonName", "kubernetesVersion"},
+		Fn: func(args, _ resource.PropertyMap) (resource.PropertyMap, error) {
+			addon, minor := getString(args, "addonName", ""), getString(args, "kubernetesVersion", "")
+			version, ok := mockcloud.AddonDefault(addon, minor)
+			if !ok {
+				return nil, fmt.Errorf("reading EKS Add-On version info (%s, %s): couldn't find resource", addon, minor)
+			}
+			return resource.PropertyMap{"id": str(addon), "addonName": str(addon), "kubernetesVersion": str(minor), "version": str(version)}, nil
 		},
 	})
 	// aws_eks_cluster data source: the live cluster (with its tags), or the

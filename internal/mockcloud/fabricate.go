@@ -380,6 +380,8 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 			out["sessionName"] = "session"
 		}
 		return resource.NewPropertyMapFromMap(out), nil
+	case "aws:eks/getAddonVersion:getAddonVersion":
+		return addonVersion(args)
 	case "aws:eks/getCluster:getCluster":
 		name := strOr(args, "name", "")
 		c.mu.Lock()

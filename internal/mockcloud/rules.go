@@ -171,3 +171,37 @@ func clusterNotFound(name string) error {
 type apiError string
 
 func (e apiError) Error() string { return string(e) }
+
+// addonVersion answers aws:eks/getAddonVersion as EKS's
+// DescribeAddonVersions does for the add-ons eksfleet manages: the default
+// version for a Kubernetes minor. The versions are stand-ins (the plan's
+// notes say add-on versions are looked up at deployment), shaped like
+// EKS's, and differ per minor so upgrades show as add-on updates.
+func addonVersion(args resource.PropertyMap) (resource.PropertyMap, error) {
+	addon, _ := str(args, "addonName")
+	k8s, _ := str(args, "kubernetesVersion")
+	if addon == "" || k8s == "" {
+		return nil, fmt.Errorf("reading EKS Add-On version info (%s, %s): addonName and kubernetesVersion are required", addon, k8s)
+	}
+	version, ok := AddonDefault(addon, k8s)
+	if !ok {
+		return nil, fmt.Errorf("reading EKS Add-On version info (%s, %s): couldn't find resource", addon, k8s)
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"id": addon, "addonName": addon, "kubernetesVersion": k8s, "version": version,
+	}), nil
+}
+
+// AddonDefault is the fake EKS's default version of an add-on for a
+// Kubernetes minor ("1.33"): kube-proxy follows the minor as EKS's does.
+func AddonDefault(addon, minor string) (string, bool) {
+	switch addon {
+	case "kube-proxy":
+		return "v" + minor + ".0-eksbuild.1", true
+	case "vpc-cni":
+		return "v1.20.0-eksbuild.1", true
+	case "coredns":
+		return "v1.12.1-eksbuild.1", true
+	}
+	return "", false
+}

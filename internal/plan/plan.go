@@ -78,6 +78,9 @@ func Evaluate(p *Project, program pulumi.RunFunc) (*Plan, error) {
 		notes = append(notes, fmt.Sprintf("network.subnetZones does not declare %s: offline, each is assumed to be in its own availability zone, in listed order (%s); a real preview looks them up",
 			strings.Join(cfg.SubnetsNeedingZones(), ", "), strings.Join(assumed, ", ")))
 	}
+	if len(cfg.Cluster.AddonVersions) < len(config.Addons) {
+		notes = append(notes, "add-on versions not pinned in cluster.addonVersions are EKS's defaults for Kubernetes "+cfg.Cluster.Version+", looked up at deployment; offline they are stand-ins")
+	}
 	if cfg.Proxy != nil && cfg.CNI.CustomNetworking {
 		notes = append(notes, "the CIDR blocks of cni.podSubnetIds (added to NO_PROXY) are made up offline; a real preview looks them up")
 	}

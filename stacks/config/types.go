@@ -84,6 +84,9 @@ type Cluster struct {
 	// customer-managed KMS key on (default) or off.
 	SecretsEncryption bool     `json:"secretsEncryption"`
 	AdminRoleARNs     []string `json:"adminRoleArns"`
+	// AddonVersions pins vpc-cni, kube-proxy or coredns to a version;
+	// the others follow EKS's default for the cluster's minor.
+	AddonVersions map[string]string `json:"addonVersions"`
 }
 
 // Proxy is `eksfleet:proxy`: node egress through an HTTP(S) proxy.

@@ -171,9 +171,26 @@ func checkIPv4CIDR(errs *Errors, path, cidr string) *net.IPNet {
 	return ipnet
 }
 
+// Addons are the EKS add-ons eksfleet manages, whose versions
+// cluster.addonVersions may pin.
+var Addons = []string{"vpc-cni", "kube-proxy", "coredns"}
+
+// addonVersionRe is an EKS add-on version as DescribeAddonVersions lists
+// them, e.g. v1.19.2-eksbuild.1.
+var addonVersionRe = regexp.MustCompile(`^v\d+\.\d+\.\d+-eksbuild\.\d+$`)
+
 func validateCluster(errs *Errors, c *Config) {
 	cl := c.Cluster
 	p := key("cluster")
+	for _, addon := range sortedStringKeys(cl.AddonVersions) {
+		v := cl.AddonVersions[addon]
+		switch {
+		case !slices.Contains(Addons, addon):
+			errs.add(p+".addonVersions."+addon, v, "is not an add-on eksfleet manages; %s%s", oneOf(Addons), suggest(addon, Addons))
+		case !addonVersionRe.MatchString(v):
+			errs.add(p+".addonVersions."+addon, v, "is not an EKS add-on version like v1.19.2-eksbuild.1 (aws eks describe-addon-versions --addon-name %s)", addon)
+		}
+	}
 	if !clusterNameRe.MatchString(cl.Name) {
 		errs.add(p+".name", cl.Name, "must be 1-100 characters of letters, digits, - and _, starting with a letter or digit")
 	}
