@@ -198,7 +198,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// The kubeconfig is cluster access config: secret in the state, as
 		// in this component's own output.
 		pulumi.AdditionalSecretOutputs(secretEKSOutputs),
-		pulumi.Transforms([]pulumi.ResourceTransform{secretKubeconfigInput}))
+		pulumi.Transforms([]pulumi.ResourceTransform{secretKubeconfig}))
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.Name = core.Name()
 	c.Version = core.Version()
 	c.Endpoint = core.Endpoint()
-	c.CertificateAuthority = core.CertificateAuthority().Data().Elem()
+	// Secret in the state (secretKubeconfig); the CA alone grants nothing,
+	// and user data and the clusterCertificateAuthority output keep it
+	// readable.
+	c.CertificateAuthority = pulumi.Unsecret(core.CertificateAuthority().Data().Elem()).(pulumi.StringOutput)
 	c.ServiceIPv4CIDR = core.KubernetesNetworkConfig().ServiceIpv4Cidr().Elem()
 	c.OIDCProviderURL = core.Identities().Index(pulumi.Int(0)).Oidcs().Index(pulumi.Int(0)).Issuer().Elem()
 	c.ClusterSecurityGroupID = securityGroupID(cl.ClusterSecurityGroup)

@@ -81,6 +81,11 @@ func ModelKubernetes(p *FakeProvider) {
 	p.Model("kubernetes:core/v1:Service", namespaced("spec"))
 	p.Model("kubernetes:apps/v1:Deployment", namespaced("spec", "spec.selector", "spec.template"))
 	p.Model("kubernetes:apps/v1:DaemonSet", namespaced("spec", "spec.selector", "spec.template"))
+	// A patch (podproxy's envFrom on aws-node and kube-proxy) names the
+	// object it patches: never autonamed.
+	patch := namespaced("metadata.name")
+	patch.AutoName, patch.AutoNameLen = "", 0
+	p.Model("kubernetes:apps/v1:DaemonSetPatch", patch)
 	p.Model("kubernetes:core/v1:Namespace", cluster())
 	p.Model("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", cluster())
 	p.Model("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", cluster("roleRef"))
