@@ -9,6 +9,7 @@ import (
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/stacks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
 // adminConfig is dev's cluster config with these admin roles.
@@ -89,7 +90,11 @@ func TestCreatorReadFromTheCluster(t *testing.T) {
 			t.Error("no clusterCreatorArn output")
 			return nil
 		}
-		pulumi.ToOutput(out).ApplyT(func(v any) any { creator, _ = v.(string); return nil })
+		r, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(out))
+		if err != nil {
+			return err
+		}
+		creator, _ = r.Value.(string)
 		return nil
 	}, mockcloud.RunConfig{Config: proj.Config, DryRun: true})
 	if err != nil {

@@ -60,14 +60,14 @@ func NodeGroups(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster
 				return nil, err
 			}
 			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c.Group
-			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "instanceProfileName": c.InstanceProfileName}
+			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "instanceProfileName": c.InstanceProfileName, "amiRelease": c.AMIRelease}
 		case config.KindManaged:
 			c, err := managed.New(ctx, name, args)
 			if err != nil {
 				return nil, err
 			}
 			ref.ASGName, ref.ASGARN, ref.RoleARN, ref.Resource = c.ASGName, c.ASGARN, c.RoleARN, c.NodeGroup
-			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "nodeGroupName": c.NodeGroupName}
+			ref.outputs = pulumi.Map{"launchTemplateId": c.LaunchTemplateID, "nodeGroupName": c.NodeGroupName, "amiRelease": c.AMIRelease}
 		default:
 			// Config validation refuses other kinds; this guards new ones.
 			return nil, fmt.Errorf("node group %q: kind %q is not %s or %s", g.Name, g.Kind, config.KindManaged, config.KindSelfManaged)
@@ -136,6 +136,7 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 		Tags:                 tags,
 		DrainOnTermination:   g.Drain(),
 		NodeRepair:           g.Repair(),
+		AMIReleaseVersion:    g.AMIReleaseVersion,
 	}
 	a.Cluster.Proxy = nodeProxy(cfg, live)
 	if cfg.CNI.CustomNetworking || cfg.CNI.PrefixDelegation {

@@ -289,7 +289,7 @@ func Validate(in Input) error {
 			}
 		}
 		if f == AL2023 && in.AMIReleaseVersion != "" {
-			add(checkAMIRelease(in.AMIReleaseVersion))
+			add(CheckAMIRelease(in.AMIReleaseVersion))
 		}
 	}
 

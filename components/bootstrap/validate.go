@@ -317,9 +317,9 @@ const amiProxyRelease = "20251120"
 
 var releaseDateRE = regexp.MustCompile(`(\d{8})$`)
 
-// checkAMIRelease refuses an AL2023 release older than amiProxyRelease when
+// CheckAMIRelease refuses an AL2023 release older than amiProxyRelease when
 // a proxy is configured: older nodeadm silently ignores the environment.
-func checkAMIRelease(release string) error {
+func CheckAMIRelease(release string) error {
 	m := releaseDateRE.FindStringSubmatch(release)
 	if m == nil {
 		return fmt.Errorf("AMI release version %q has no release date (expected e.g. v20251007 or 1.33.5-20251007)", release)

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -194,11 +196,25 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if len(args.PublicAccessCIDRs) > 0 {
 		clusterArgs.PublicAccessCidrs = pulumi.ToStringArray(args.PublicAccessCIDRs)
 	}
-	cl, err := eks.NewCluster(ctx, name, clusterArgs, parent,
+	var clusterOpts []pulumi.ResourceOption
+	if prefix := names.Prefix("aws:iam/role:Role", name+serviceRoleSuffix); prefix != "" {
+		// pulumi-eks would autoname its service role <name>-eksRole-role-<7>,
+		// past IAM's 64 characters for names over 43 characters: give it
+		// one of ours, named within the limit. Only then, so the role (and
+		// the cluster, whose roleArn cannot change in place) of existing
+		// stacks stays as it is.
+		role, ready, err := serviceRole(ctx, name, prefix, c.Partition, tags, parent)
+		if err != nil {
+			return nil, err
+		}
+		clusterArgs.ServiceRole = role
+		clusterOpts = append(clusterOpts, pulumi.DependsOn([]pulumi.Resource{ready}))
+	}
+	cl, err := eks.NewCluster(ctx, name, clusterArgs, append(clusterOpts, parent,
 		// The kubeconfig is cluster access config: secret in the state, as
 		// in this component's own output.
 		pulumi.AdditionalSecretOutputs(secretEKSOutputs),
-		pulumi.Transforms([]pulumi.ResourceTransform{secretKubeconfig}))
+		pulumi.Transforms([]pulumi.ResourceTransform{secretKubeconfig}))...)
 	if err != nil {
 		return nil, err
 	}
@@ -354,4 +370,36 @@ func addonVersion(versions map[string]string, addon string) pulumi.StringPtrInpu
 		return pulumi.String(v)
 	}
 	return nil
+}
+
+// serviceRoleSuffix is what pulumi-eks v2.8.1 appends to the cluster's
+// resource name for its service role (cluster.js: ServiceRole
+// `${name}-eksRole`, servicerole.js: aws.iam.Role `${name}-role`).
+const serviceRoleSuffix = "-eksRole-role"
+
+// serviceRole is the EKS service role pulumi-eks would create (trusting
+// eks.amazonaws.com, with AmazonEKSClusterPolicy), under a name prefix
+// that fits IAM's limit. ready is the policy attachment the cluster waits for.
+func serviceRole(ctx *pulumi.Context, name, prefix, partition string, tags pulumi.StringMap, parent pulumi.ResourceOption) (*iam.Role, pulumi.Resource, error) {
+	trust, err := iampolicy.ServiceTrust("eks.amazonaws.com").JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	role, err := iam.NewRole(ctx, name+serviceRoleSuffix, &iam.RoleArgs{
+		NamePrefix:       pulumi.String(prefix),
+		Description:      pulumi.String("Allows EKS to manage clusters on your behalf."),
+		AssumeRolePolicy: pulumi.String(trust),
+		Tags:             tags,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	attachment, err := iam.NewRolePolicyAttachment(ctx, name+serviceRoleSuffix+"-cluster-policy", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/AmazonEKSClusterPolicy", partition),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return role, attachment, nil
 }

@@ -396,3 +396,50 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestServiceRoleOnlyForLongNames: pulumi-eks autonames its service role
+// <name>-eksRole-role-<7>, past IAM's 64 characters for names over 43; the
+// component then passes a role of its own, named within the limit, and
+// otherwise leaves pulumi-eks's role (and existing clusters) alone.
+func TestServiceRoleOnlyForLongNames(t *testing.T) {
+	short := run(t, baseArgs())
+	if eksc := short.cloud.OfType("eks:index:Cluster"); len(eksc) != 1 || !input(eksc[0], "serviceRole").IsNull() {
+		t.Errorf("short name: serviceRole = %v, want pulumi-eks's own", input(eksc[0], "serviceRole"))
+	}
+
+	cloud := mockcloud.New(mockcloud.Options{Stack: "dev"})
+	long := strings.Repeat("x", 60)
+	err := cloud.Run(func(ctx *pulumi.Context) error {
+		args := baseArgs()
+		args.Name = long
+		_, err := cluster.New(ctx, long, args)
+		return err
+	}, mockcloud.RunConfig{DryRun: true})
+	if err != nil {
+		t.Fatalf("a 60-character cluster name must plan: %v", err)
+	}
+	eksc := cloud.OfType("eks:index:Cluster")
+	if len(eksc) != 1 || input(eksc[0], "serviceRole").IsNull() {
+		t.Fatalf("long name: no serviceRole passed to pulumi-eks")
+	}
+	var role mockcloud.Resource
+	for _, r := range cloud.OfType("aws:iam/role:Role") {
+		if strings.HasSuffix(r.Name, "-eksRole-role") {
+			role = r
+		}
+	}
+	prefix := input(role, "namePrefix")
+	if !prefix.IsString() || len(prefix.StringValue())+26 > 64 {
+		t.Errorf("service role namePrefix = %v: with Terraform's 26 characters it must fit 64", prefix)
+	}
+	if !strings.Contains(input(role, "assumeRolePolicy").StringValue(), "eks.amazonaws.com") {
+		t.Errorf("service role trust = %v", input(role, "assumeRolePolicy"))
+	}
+	found := false
+	for _, a := range cloud.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		found = found || strings.HasSuffix(input(a, "policyArn").StringValue(), "policy/AmazonEKSClusterPolicy")
+	}
+	if !found {
+		t.Error("service role lacks AmazonEKSClusterPolicy")
+	}
+}

@@ -185,3 +185,16 @@ func ParseARN(arn string) (ARN, error) {
 	}
 	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, nil
 }
+
+// ServiceTrust is a role trust policy letting an AWS service principal
+// (e.g. eks.amazonaws.com) assume the role, nothing else.
+func ServiceTrust(service string) Document {
+	return Document{
+		Version: Version,
+		Statement: []Statement{{
+			Effect:    "Allow",
+			Principal: &Principal{Service: Values{service}},
+			Action:    Values{"sts:AssumeRole"},
+		}},
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -52,6 +53,9 @@ type ManagedNodeGroup struct {
 	LaunchTemplateID pulumi.StringOutput `pulumi:"launchTemplateId"`
 	// RoleARN is the node role.
 	RoleARN pulumi.StringOutput `pulumi:"roleArn"`
+	// AMIRelease is the node image release the group runs (EKS
+	// releaseVersion): the pinned one or the recommended one.
+	AMIRelease pulumi.StringOutput `pulumi:"amiRelease"`
 
 	// Tags are the tags written onto the EKS-created ASG.
 	Tags []nodespec.Tag
@@ -102,7 +106,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	// EKS updates a group's AMI only when asked: sending the recommended
+	// release (or the pinned one) on every run is what rolls new AMIs.
+	release := pulumi.String(a.AMIReleaseVersion).ToStringOutput()
+	if a.AMIReleaseVersion == "" {
+		release = ssm.LookupParameterOutput(ctx, ssm.LookupParameterOutputArgs{
+			Name:           pulumi.String(plan.releaseParameter),
+			WithDecryption: pulumi.Bool(false),
+		}, parent).InsecureValue()
+	}
 	ng, err := awseks.NewNodeGroup(ctx, name, &awseks.NodeGroupArgs{
+		ReleaseVersion: release,
 		// Only when <name>-<7> would exceed the 63 characters EKS allows; a
 		// prefix (not a fixed name) so a replacement does not collide.
 		NodeGroupNamePrefix: names.PrefixInput("aws:eks/nodeGroup:NodeGroup", name),
@@ -159,7 +173,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	g.ASGARN = autoscaling.LookupGroupOutput(ctx, autoscaling.LookupGroupOutputArgs{Name: asgName}, parent).Arn()
 	g.LaunchTemplateID = lt.ID().ToStringOutput()
 	g.RoleARN = role.ARN
+	g.AMIRelease = release
 	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"amiRelease":       g.AMIRelease,
 		"nodeGroupName":    g.NodeGroupName,
 		"nodeGroupArn":     g.NodeGroupARN,
 		"asgName":          g.ASGName,
@@ -179,6 +195,7 @@ type groupPlan struct {
 	updateConfig          *awseks.NodeGroupUpdateConfigArgs
 	userData              pulumi.StringPtrInput
 	asgTags               []nodespec.Tag
+	releaseParameter      string // SSM parameter of the recommended release
 }
 
 func prepare(a *Args) (*groupPlan, error) {
@@ -218,6 +235,12 @@ func prepare(a *Args) (*groupPlan, error) {
 		p.capacityType = a.CapacityType
 	}
 	var err error
+	if _, err := nodespec.ParseRelease(a.Family(), a.Cluster.Version, a.AMIReleaseVersion); err != nil {
+		return nil, fmt.Errorf("Args.AMIReleaseVersion: %w", err)
+	}
+	if p.releaseParameter, err = nodespec.ReleaseParameter(a.Family(), a.Arch(), a.Cluster.Version); err != nil {
+		return nil, fmt.Errorf("Args.AMIFamily %q: %w", a.AMIFamily, err)
+	}
 	if p.amiType, err = nodespec.AMIType(a.Family(), a.Arch()); err != nil {
 		return nil, fmt.Errorf("Args.AMIFamily %q: %w", a.AMIFamily, err)
 	}
@@ -277,12 +300,13 @@ func userData(a *Args) (pulumi.StringPtrInput, error) {
 		return nil, err
 	}
 	out, err := nodegroup.UserData(a.Cluster, bootstrap.Input{
-		Family:           a.Family(),
-		Managed:          true,
-		Cluster:          nodegroup.BootstrapCluster(a.Cluster),
-		Proxy:            a.Cluster.Proxy,
-		CustomNetworking: a.Cluster.Network.CustomNetworking,
-		PrefixDelegation: a.Cluster.Network.PrefixDelegation,
+		Family:            a.Family(),
+		Managed:           true,
+		Cluster:           nodegroup.BootstrapCluster(a.Cluster),
+		Proxy:             a.Cluster.Proxy,
+		AMIReleaseVersion: a.AMIReleaseVersion,
+		CustomNetworking:  a.Cluster.Network.CustomNetworking,
+		PrefixDelegation:  a.Cluster.Network.PrefixDelegation,
 		Node: bootstrap.Node{
 			MaxPods:              maxPods,
 			KubeletExtraArgs:     a.KubeletExtraArgs,

@@ -186,6 +186,11 @@ type Args struct {
 	// ImageID (self-managed) pins an AMI instead of the recommended one
 	// from SSM. It must be of AMIFamily and Architecture.
 	ImageID string
+	// AMIReleaseVersion pins the node image release (both kinds), as EKS
+	// names it for managed groups: "1.33.5-20251120" (AL2023, AL2) or
+	// "1.50.0" (Bottlerocket); see nodespec.ParseRelease. Empty follows
+	// the recommended release.
+	AMIReleaseVersion string
 
 	// UpdateConfig (managed) limits how many nodes an update replaces.
 	UpdateConfig *UpdateConfig

@@ -32,10 +32,47 @@ func TestAMIParameter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.family)+"/"+tt.arch+"/"+tt.version, func(t *testing.T) {
-			got, err := nodespec.AMIParameter(tt.family, tt.arch, tt.version)
+			got, err := nodespec.AMIParameter(tt.family, tt.arch, tt.version, nodespec.Release{})
 			checkErr(t, err, tt.wantErr)
 			if got != tt.want {
 				t.Errorf("AMIParameter = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPinnedRelease: a pinned amiReleaseVersion selects that release's
+// AMI through the parameter AWS publishes under the AMI's name, and the
+// recommended release is read beside the recommended image.
+func TestPinnedRelease(t *testing.T) {
+	for _, tt := range []struct {
+		family            bootstrap.Family
+		arch, k8s, raw    string
+		want, wantRelease string
+		wantErr           string
+	}{
+		{bootstrap.AL2023, "x86_64", "1.33", "1.33.5-20251120", "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.33-v20251120/image_id", "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/x86_64/standard/recommended/release_version", ""},
+		{bootstrap.AL2023, "arm64", "1.34", "1.34.1-20251201", "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/arm64/standard/amazon-eks-node-al2023-arm64-standard-1.34-v20251201/image_id", "/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/arm64/standard/recommended/release_version", ""},
+		{bootstrap.Bottlerocket, "arm64", "1.33", "1.50.0", "/aws/service/bottlerocket/aws-k8s-1.33/arm64/1.50.0/image_id", "/aws/service/bottlerocket/aws-k8s-1.33/arm64/latest/image_version", ""},
+		{bootstrap.AL2, "x86_64", "1.32", "1.32.9-20251103", "/aws/service/eks/optimized-ami/1.32/amazon-linux-2/amazon-eks-node-1.32-v20251103/image_id", "/aws/service/eks/optimized-ami/1.32/amazon-linux-2/recommended/release_version", ""},
+		{bootstrap.AL2, "arm64", "1.32", "1.32.9-20251103", "/aws/service/eks/optimized-ami/1.32/amazon-linux-2-arm64/amazon-eks-arm64-node-1.32-v20251103/image_id", "/aws/service/eks/optimized-ami/1.32/amazon-linux-2-arm64/recommended/release_version", ""},
+		{bootstrap.AL2023, "x86_64", "1.33", "1.34.1-20251201", "", "", "a release for Kubernetes 1.34, not the cluster's 1.33"},
+		{bootstrap.AL2023, "x86_64", "1.33", "v20251120", "", "", "not an EKS AMI release like 1.33.5-20251120"},
+		{bootstrap.Bottlerocket, "x86_64", "1.33", "1.33.5-20251120", "", "", "not a Bottlerocket release like 1.50.0"},
+	} {
+		t.Run(string(tt.family)+"/"+tt.raw, func(t *testing.T) {
+			r, err := nodespec.ParseRelease(tt.family, tt.k8s, tt.raw)
+			checkErr(t, err, tt.wantErr)
+			if err != nil {
+				return
+			}
+			got, err := nodespec.AMIParameter(tt.family, tt.arch, tt.k8s, r)
+			if err != nil || got != tt.want {
+				t.Errorf("AMIParameter = %q, %v; want %q", got, err, tt.want)
+			}
+			rel, err := nodespec.ReleaseParameter(tt.family, tt.arch, tt.k8s)
+			if err != nil || rel != tt.wantRelease {
+				t.Errorf("ReleaseParameter = %q, %v; want %q", rel, err, tt.wantRelease)
 			}
 		})
 	}

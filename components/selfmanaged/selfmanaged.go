@@ -70,6 +70,10 @@ type SelfManagedNodeGroup struct {
 	InstanceProfileARN  pulumi.StringOutput `pulumi:"instanceProfileArn"`
 	InstanceProfileName pulumi.StringOutput `pulumi:"instanceProfileName"`
 
+	// AMIRelease is the node image release the group runs: the pinned one,
+	// the recommended one, or "custom" for an ImageID.
+	AMIRelease pulumi.StringOutput `pulumi:"amiRelease"`
+
 	// Tags are the ASG's tags as computed, for callers that check them.
 	Tags []nodespec.Tag
 	// Group is the Auto Scaling Group itself. Depend on it (not on the
@@ -179,7 +183,19 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	g.ASGName, g.ASGARN = asg.Name, asg.Arn
 	g.LaunchTemplateID, g.LaunchTemplateLatestVersion = lt.ID().ToStringOutput(), lt.LatestVersion
 	g.RoleARN, g.InstanceProfileARN, g.InstanceProfileName = role.ARN, role.InstanceProfileARN, role.InstanceProfileName
+	switch {
+	case plan.releaseParameter != "":
+		g.AMIRelease = ssm.LookupParameterOutput(ctx, ssm.LookupParameterOutputArgs{
+			Name:           pulumi.String(plan.releaseParameter),
+			WithDecryption: pulumi.Bool(false),
+		}, parent).InsecureValue()
+	case a.ImageID != "":
+		g.AMIRelease = pulumi.String("custom").ToStringOutput()
+	default:
+		g.AMIRelease = pulumi.String(a.AMIReleaseVersion).ToStringOutput()
+	}
 	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"amiRelease":                  g.AMIRelease,
 		"asgName":                     g.ASGName,
 		"asgArn":                      g.ASGARN,
 		"launchTemplateId":            g.LaunchTemplateID,
@@ -196,9 +212,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 // groupPlan is everything decided before registration.
 type groupPlan struct {
 	amiParameter string
-	userData     pulumi.StringPtrOutput
-	mixed        *nodespec.MixedInstances
-	tags         []nodespec.Tag
+	// releaseParameter is the SSM parameter naming the recommended
+	// release, when the group follows it.
+	releaseParameter string
+	userData         pulumi.StringPtrOutput
+	mixed            *nodespec.MixedInstances
+	tags             []nodespec.Tag
 }
 
 // prepare validates the arguments and computes the pure parts of the group.
@@ -237,10 +256,18 @@ func prepare(a *Args) (*groupPlan, error) {
 	}
 
 	p := &groupPlan{}
-	var err error
+	release, err := nodespec.ParseRelease(a.Family(), a.Cluster.Version, a.AMIReleaseVersion)
+	if err != nil {
+		return nil, fmt.Errorf("Args.AMIReleaseVersion: %w", err)
+	}
 	if a.ImageID == "" {
-		if p.amiParameter, err = nodespec.AMIParameter(a.Family(), a.Arch(), a.Cluster.Version); err != nil {
+		if p.amiParameter, err = nodespec.AMIParameter(a.Family(), a.Arch(), a.Cluster.Version, release); err != nil {
 			return nil, fmt.Errorf("Args.AMIFamily %q: %w", a.AMIFamily, err)
+		}
+		if release.IsZero() {
+			if p.releaseParameter, err = nodespec.ReleaseParameter(a.Family(), a.Arch(), a.Cluster.Version); err != nil {
+				return nil, fmt.Errorf("Args.AMIFamily %q: %w", a.AMIFamily, err)
+			}
 		}
 	}
 	var spot *nodespec.Spot
@@ -258,13 +285,14 @@ func prepare(a *Args) (*groupPlan, error) {
 		return nil, err
 	}
 	in := bootstrap.Input{
-		Family:           a.Family(),
-		Cluster:          nodegroup.BootstrapCluster(a.Cluster),
-		Proxy:            a.Cluster.Proxy,
-		CustomNetworking: a.Cluster.Network.CustomNetworking,
-		PrefixDelegation: a.Cluster.Network.PrefixDelegation,
-		Spot:             a.IsSpot(),
-		MixedCapacity:    a.MixedCapacity(),
+		Family:            a.Family(),
+		Cluster:           nodegroup.BootstrapCluster(a.Cluster),
+		Proxy:             a.Cluster.Proxy,
+		AMIReleaseVersion: a.AMIReleaseVersion,
+		CustomNetworking:  a.Cluster.Network.CustomNetworking,
+		PrefixDelegation:  a.Cluster.Network.PrefixDelegation,
+		Spot:              a.IsSpot(),
+		MixedCapacity:     a.MixedCapacity(),
 		Node: bootstrap.Node{
 			Labels:               a.Labels,
 			Taints:               a.Taints,

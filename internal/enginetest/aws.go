@@ -507,7 +507,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		Required: []string{"name"},
 		Fn: func(args, config resource.PropertyMap) (resource.PropertyMap, error) {
 			name := getString(args, "name", "")
-			value := "ami-" + hexOf(17, []byte(name))
+			value := mockcloud.SSMParameterValue(name, "ami-"+hexOf(17, []byte(name)))
 			return resource.PropertyMap{
 				"name":          str(name),
 				"type":          str("String"),

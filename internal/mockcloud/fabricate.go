@@ -428,7 +428,7 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 		}), nil
 	case "aws:ssm/getParameter:getParameter":
 		name := strOr(args, "name", "")
-		value := "ami-" + hash("ami", name)[:17]
+		value := SSMParameterValue(name, "ami-"+hash("ami", name)[:17])
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"name": name, "id": name, "type": "String", "version": 1,
 			"value": value, "insecureValue": value,

@@ -205,3 +205,24 @@ func AddonDefault(addon, minor string) (string, bool) {
 	}
 	return "", false
 }
+
+// StandInRelease is the AMI release date the fakes' recommended releases
+// carry (the first AL2023 release whose nodeadm applies the proxy first).
+const StandInRelease = "20251120"
+
+// SSMParameterValue is what the fakes answer for a public AMI parameter:
+// a release for release_version (AL2023, AL2: "<minor>.0-<date>") and
+// image_version (Bottlerocket: "1.50.0"), else amiID.
+func SSMParameterValue(name, amiID string) string {
+	switch {
+	case strings.HasSuffix(name, "/release_version"):
+		minor := "1.33"
+		if parts := strings.Split(name, "/"); len(parts) > 5 {
+			minor = parts[5] // /aws/service/eks/optimized-ami/<minor>/…
+		}
+		return minor + ".0-" + StandInRelease
+	case strings.HasSuffix(name, "/image_version"):
+		return "1.50.0"
+	}
+	return amiID
+}

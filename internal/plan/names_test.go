@@ -60,11 +60,10 @@ func longNamesProject(t *testing.T, clusterLen, groupLen int) *plan.Project {
 // autonames and checks names as pulumi-aws does (internal/awsfacts): every
 // physical name must fit its type's limit (issue 11 item 2).
 func TestLongNamesFitProviderLimits(t *testing.T) {
-	// Cluster names stop at 43 here: pulumi-eks autonames its service role
-	// <cluster>-eksRole-role within 64 characters (the mock checks it), and
-	// components/cluster passes no serviceRole yet, so longer names (config
-	// accepts 100) still fail there.
-	for _, tc := range []struct{ cluster, group int }{{40, 30}, {43, 63}} {
+	// Up to the longest names config accepts: past 43 characters pulumi-eks
+	// could not autoname its service role <cluster>-eksRole-role within
+	// IAM's 64 (the mock checks it), so components/cluster passes its own.
+	for _, tc := range []struct{ cluster, group int }{{40, 30}, {43, 63}, {44, 30}, {100, 63}} {
 		t.Run(fmt.Sprintf("cluster%d-group%d", tc.cluster, tc.group), func(t *testing.T) {
 			proj := longNamesProject(t, tc.cluster, tc.group)
 			p, err := plan.Evaluate(proj, stacks.Run)

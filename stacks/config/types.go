@@ -130,6 +130,9 @@ type NodeGroup struct {
 	SubnetIDs     []string          `json:"subnetIds"`
 	MaxPods       MaxPods           `json:"maxPods"`
 	Autoscaling   bool              `json:"autoscaling"`
+	// AMIReleaseVersion pins the node image release (both kinds), e.g.
+	// 1.33.5-20251120 (AL2023, AL2) or 1.50.0 (Bottlerocket).
+	AMIReleaseVersion string `json:"amiReleaseVersion"`
 
 	// Self-managed only.
 	Spot                 *Spot            `json:"spot"`

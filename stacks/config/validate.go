@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/nodespec"
 )
 
 // Supported Kubernetes minor versions: the EKS standard and extended support
@@ -397,6 +398,9 @@ func validateNodeGroup(errs *Errors, c *Config, p string, g NodeGroup) {
 	if g.Kind == KindSelfManaged && g.UpdateConfig != nil {
 		errs.add(p+".updateConfig", nil, "is for managed groups; self-managed groups roll nodes with instanceRefresh")
 	}
+	if g.AMIReleaseVersion != "" {
+		validateRelease(errs, c, p+".amiReleaseVersion", g)
+	}
 	if g.Kind == KindSelfManaged && g.NodeRepair != nil && *g.NodeRepair {
 		errs.add(p+".nodeRepair", true, "is for managed groups (EKS node auto repair); self-managed nodes are replaced by their Auto Scaling group's health checks")
 	}
@@ -676,5 +680,22 @@ func validateCheckpoints(errs *Errors, p string, r InstanceRefresh) {
 		errs.add(p+".checkpointDelaySeconds", r.CheckpointDelaySeconds, "must be 0-172800 (two days)")
 	case r.CheckpointDelaySeconds > 0 && len(r.CheckpointPercentages) == 0:
 		errs.add(p+".checkpointDelaySeconds", r.CheckpointDelaySeconds, "needs checkpointPercentages")
+	}
+}
+
+// validateRelease checks a pinned node image release: its form for the
+// group's AMI family and the cluster's minor, and (AL2023 behind a proxy)
+// that it is new enough for nodeadm to use the proxy.
+func validateRelease(errs *Errors, c *Config, path string, g NodeGroup) {
+	family := bootstrap.Family(g.AMIFamily)
+	release, err := nodespec.ParseRelease(family, c.Cluster.Version, g.AMIReleaseVersion)
+	if err != nil {
+		errs.add(path, g.AMIReleaseVersion, "%v", err)
+		return
+	}
+	if c.Proxy != nil && (family == "" || family == bootstrap.AL2023) {
+		if err := bootstrap.CheckAMIRelease(release.Raw); err != nil {
+			errs.add(path, g.AMIReleaseVersion, "%v", err)
+		}
 	}
 }
