@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/cluster"
@@ -105,5 +106,44 @@ func TestCreatorReadFromTheCluster(t *testing.T) {
 	}
 	if creator != human {
 		t.Errorf("clusterCreatorArn = %q, want the recorded %s", creator, human)
+	}
+}
+
+// TestUpgradeOneMinorAtATime: EKS upgrades one minor at a time and never
+// downgrades; the running cluster's version (looked up read-only) decides,
+// before anything is registered.
+func TestUpgradeOneMinorAtATime(t *testing.T) {
+	for _, tc := range []struct {
+		running, want string
+		refused       string
+	}{
+		{"1.33", "1.33", ""},
+		{"1.32", "1.33", ""},
+		{"1.31", "1.33", "more than one minor above the running cluster's 1.31"},
+		{"1.34", "1.33", "EKS cannot downgrade"},
+	} {
+		t.Run(tc.running+"->"+tc.want, func(t *testing.T) {
+			proj := adminConfig(t)
+			cloud := mockcloud.New(mockcloud.Options{
+				Project: proj.Name, Stack: proj.Stack, Region: "eu-west-1", Account: "111122223333",
+				SubnetZones: map[string]string{"subnet-0a1b2c3d4e5f60a01": "eu-west-1a", "subnet-0a1b2c3d4e5f60b01": "eu-west-1b"},
+				VpcID:       "vpc-0a1b2c3d4e5f60718",
+				ExistingClusters: map[string]mockcloud.ExistingCluster{
+					"acme-dev": {Version: tc.running},
+				},
+			})
+			err := cloud.Run(stacks.Run, mockcloud.RunConfig{Config: proj.Config, DryRun: true})
+			switch {
+			case tc.refused == "" && err != nil:
+				t.Fatalf("running %s, config %s: %v", tc.running, tc.want, err)
+			case tc.refused != "":
+				if err == nil || !strings.Contains(err.Error(), "eksfleet:cluster.version") || !strings.Contains(err.Error(), tc.refused) {
+					t.Fatalf("running %s, config %s: want a refusal at eksfleet:cluster.version saying %q, got %v", tc.running, tc.want, tc.refused, err)
+				}
+				if n := len(cloud.Resources()); n != 0 {
+					t.Errorf("%d resources registered before the refusal", n)
+				}
+			}
+		})
 	}
 }

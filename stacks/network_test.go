@@ -92,12 +92,12 @@ func TestPublicOnlyEndpointGoesThroughTheProxy(t *testing.T) {
 	}
 }
 
-// TestNodesWaitForTheVPCCNI: with custom networking (prod) every launch
-// template, Auto Scaling Group and managed node group depends on the
-// vpc-cni add-on, since nodes launched before it is configured keep the
-// old networking; without either mode (dev) nothing waits for it.
+// TestNodesWaitForTheVPCCNI: every launch template, Auto Scaling Group and
+// managed node group depends on the vpc-cni add-on: with custom networking
+// (prod) nodes launched before it is configured keep the old networking,
+// and on an upgrade (any stack) the add-ons move before the nodes roll.
 func TestNodesWaitForTheVPCCNI(t *testing.T) {
-	for stack, want := range map[string]bool{"prod": true, "dev": false} {
+	for stack, want := range map[string]bool{"prod": true, "dev": true} {
 		p := evaluate(t, "..", stack)
 		cl := component(t, p, cluster.TypeToken, p.Config.Cluster.Name)
 		cni := ""

@@ -139,9 +139,11 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 		AMIReleaseVersion:    g.AMIReleaseVersion,
 	}
 	a.Cluster.Proxy = nodeProxy(cfg, live)
-	if cfg.CNI.CustomNetworking || cfg.CNI.PrefixDelegation {
-		a.Cluster.NetworkReady = []pulumi.Resource{cl.VPCCNI}
-	}
+	// Nodes launch after the vpc-cni and kube-proxy add-ons: with custom
+	// networking or prefix delegation the VPC CNI applies to nodes created
+	// after it is configured only, and on a Kubernetes upgrade the add-ons
+	// move to the new minor's versions before the nodes roll.
+	a.Cluster.NetworkReady = cl.Addons
 	a.Cluster.PublicEndpointOnly = publicEndpointOnly(cfg)
 	for _, t := range g.Taints {
 		a.Taints = append(a.Taints, bootstrap.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})

@@ -61,7 +61,14 @@ type Live struct {
 
 // lookUp makes the read-only calls Compose needs.
 func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
-	creator, err := resolveCreator(ctx, cfg)
+	existing, err := existingCluster(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUpgrade(cfg, existing); err != nil {
+		return nil, err
+	}
+	creator, err := resolveCreator(ctx, existing)
 	if err != nil {
 		return nil, err
 	}

@@ -53,11 +53,12 @@ type Cluster struct {
 	// NodeSecurityGroupID is attached to every node, of both kinds, so
 	// nodes reach each other and the control plane.
 	NodeSecurityGroupID pulumi.StringInput
-	// NetworkReady are resources no node may launch before: the vpc-cni
-	// add-on when custom networking or prefix delegation is on, since the
-	// VPC CNI applies either only to nodes created after it is configured
-	// (EKS user guide, "cni-custom-network" and "cni-increase-ip-addresses":
-	// existing nodes must be replaced). Launch templates, Auto Scaling
+	// NetworkReady are resources no node may launch (or roll) before: the
+	// node add-ons. The VPC CNI applies custom networking and prefix
+	// delegation only to nodes created after it is configured (EKS user
+	// guide, "cni-custom-network" and "cni-increase-ip-addresses": existing
+	// nodes must be replaced), and on an upgrade the add-ons should reach
+	// the new minor before the nodes do. Launch templates, Auto Scaling
 	// Groups and managed node groups all depend on them.
 	NetworkReady []pulumi.Resource
 }

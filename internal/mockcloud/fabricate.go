@@ -398,7 +398,7 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 				t[k] = v
 			}
 			return resource.NewPropertyMapFromMap(map[string]any{
-				"id": name, "name": name, "arn": c.arn("eks", "cluster/"+name, true), "status": "ACTIVE", "tags": t,
+				"id": name, "name": name, "arn": c.arn("eks", "cluster/"+name, true), "status": "ACTIVE", "tags": t, "version": ex.Version,
 			}), nil
 		}
 		return nil, clusterNotFound(name)

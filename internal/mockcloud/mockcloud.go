@@ -70,6 +70,8 @@ type ExistingCluster struct {
 	// Creator is the principal ARN of the access entry EKS made for the
 	// cluster's creator ("" for none).
 	Creator string
+	// Version is the Kubernetes minor it runs ("" for unknown).
+	Version string
 }
 
 // Cloud is a recording fake of the Pulumi engine and AWS for one run.

@@ -699,3 +699,24 @@ func validateRelease(errs *Errors, c *Config, path string, g NodeGroup) {
 		}
 	}
 }
+
+// MinorStep returns how many minors `to` is above `from` (negative below),
+// both Kubernetes versions like "1.33"; a patch ("1.33.5") is ignored.
+func MinorStep(from, to string) (int, error) {
+	minor := func(v string) (int, error) {
+		parts := strings.Split(v, ".")
+		if len(parts) < 2 || parts[0] != "1" {
+			return 0, fmt.Errorf("%q is not a Kubernetes 1.x version", v)
+		}
+		return strconv.Atoi(parts[1])
+	}
+	f, err := minor(from)
+	if err != nil {
+		return 0, err
+	}
+	t, err := minor(to)
+	if err != nil {
+		return 0, err
+	}
+	return t - f, nil
+}
