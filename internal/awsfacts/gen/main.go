@@ -107,27 +107,25 @@ type conditional struct {
 }
 
 type facts struct {
-	TFType                   string             `json:"tfType"`
-	AutoName                 *autoName          `json:"autoName"`
-	AutoNameNotes            []string           `json:"autoNameNotes"`
-	ForceNew                 []string           `json:"forceNew"`
-	ForceNewOptionalComputed []string           `json:"forceNewOptionalComputed"`
-	ForceNewConditional      []conditional      `json:"forceNewConditional"`
-	Required                 []string           `json:"required"`
-	Conflicts                [][]string         `json:"conflicts"`
-	ExactlyOneOf             [][]string         `json:"exactlyOneOf"`
-	AtLeastOneOf             [][]string         `json:"atLeastOneOf"`
-	RequiredWith             [][]string         `json:"requiredWith"`
-	MaxItems                 map[string]int     `json:"maxItems"`
-	MinItems                 map[string]int     `json:"minItems"`
-	NameRules                string             `json:"nameRules"`
-	NameValidation           *nameValidation    `json:"nameValidation"`
-	UnverifiedInputs         []string           `json:"unverifiedInputs"`
-	Sources                  map[string]any     `json:"sources"`
-	Notes                    []string           `json:"notes"`
-
+	TFType                   string          `json:"tfType"`
+	AutoName                 *autoName       `json:"autoName"`
+	AutoNameNotes            []string        `json:"autoNameNotes"`
+	ForceNew                 []string        `json:"forceNew"`
+	ForceNewOptionalComputed []string        `json:"forceNewOptionalComputed"`
+	ForceNewConditional      []conditional   `json:"forceNewConditional"`
+	Required                 []string        `json:"required"`
+	Conflicts                [][]string      `json:"conflicts"`
+	ExactlyOneOf             [][]string      `json:"exactlyOneOf"`
+	AtLeastOneOf             [][]string      `json:"atLeastOneOf"`
+	RequiredWith             [][]string      `json:"requiredWith"`
+	MaxItems                 map[string]int  `json:"maxItems"`
+	MinItems                 map[string]int  `json:"minItems"`
+	NameRules                string          `json:"nameRules"`
+	NameValidation           *nameValidation `json:"nameValidation"`
+	UnverifiedInputs         []string        `json:"unverifiedInputs"`
+	Sources                  map[string]any  `json:"sources"`
+	Notes                    []string        `json:"notes"`
 }
-
 
 var knownKeys = map[string]bool{
 	"tfType": true, "autoName": true, "autoNameNotes": true, "forceNew": true, "forceNewOptionalComputed": true,
