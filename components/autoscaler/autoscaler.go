@@ -70,7 +70,8 @@ type Args struct {
 	ChartVersion string
 	// HTTPProxy, HTTPSProxy and NoProxy give the autoscaler the egress
 	// proxy (NoProxy is the complete list, as the nodes get it); empty URLs
-	// mean no proxy.
+	// mean no proxy. The values are built with NoProxy, so a secret NoProxy
+	// (what a secret proxy config gives) makes them, URLs included, secret.
 	HTTPProxy, HTTPSProxy string
 	NoProxy               pulumi.StringArrayInput
 	// NodeGroups are the autoscaled groups. Required for the priority

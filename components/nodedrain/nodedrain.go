@@ -56,7 +56,8 @@ type Args struct {
 	SpotWithoutCapacityRebalance bool
 	// HTTPProxy, HTTPSProxy and NoProxy give the handler the egress proxy
 	// (NoProxy is the complete list, as the nodes get it); empty URLs mean
-	// no proxy.
+	// no proxy. The values are built with NoProxy, so a secret NoProxy
+	// (what a secret proxy config gives) makes them, URLs included, secret.
 	HTTPProxy, HTTPSProxy string
 	NoProxy               pulumi.StringArrayInput
 	// ChartVersion overrides the pinned handler chart version.

@@ -46,7 +46,9 @@ type Args struct {
 	HTTPProxy, HTTPSProxy string
 	// NoProxy is the complete NO_PROXY list (compute it with
 	// bootstrap.NoProxy so nodes and pods agree); it usually depends on the
-	// cluster endpoint, hence an input.
+	// cluster endpoint, hence an input. The ConfigMap's data is built with
+	// it, so a secret NoProxy (what a secret proxy config gives) makes the
+	// data, URLs included, secret.
 	NoProxy pulumi.StringArrayInput
 	// Provider is the Kubernetes provider of the cluster (required).
 	Provider pulumi.ProviderResource
