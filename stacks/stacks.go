@@ -31,15 +31,16 @@ func Run(ctx *pulumi.Context) error {
 			return err
 		}
 	}
+	// Problems found by lookups keep secret config values hidden too.
 	if err := checkSubnetVPCs(ctx, cfg); err != nil {
-		return err
+		return cfg.Redact(err)
 	}
 	if err := resolveZones(ctx, cfg); err != nil {
-		return err
+		return cfg.Redact(err)
 	}
 	live, err := lookUp(ctx, cfg)
 	if err != nil {
-		return err
+		return cfg.Redact(err)
 	}
 	return Compose(ctx, cfg, live)
 }

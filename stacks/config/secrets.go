@@ -27,9 +27,20 @@ func ParseSecrets(project, stack string, values map[string]string, secretKeys []
 	cfg, err := parse(project, stack, values)
 	if err == nil {
 		cfg.Secrets = secretFullKeys(values, secretKeys)
+		cfg.secretTexts = collectTexts(values, cfg.Secrets)
 		return cfg, nil
 	}
 	return nil, Redact(err, values, secretKeys)
+}
+
+// Redact hides this config's secret values in err, as ParseSecrets does,
+// for the problems found after parsing (subnet lookups and the like).
+func (c *Config) Redact(err error) error {
+	errs, ok := err.(*Errors)
+	if !ok || len(c.Secrets) == 0 {
+		return err
+	}
+	return redact(errs, c.Secrets, c.secretTexts)
 }
 
 // secretFullKeys returns the secret keys that are set, sorted.
@@ -66,18 +77,24 @@ func Redact(err error, values map[string]string, secretKeys []string) error {
 	if !ok || len(secretKeys) == 0 {
 		return err
 	}
+	paths := secretFullKeys(values, secretKeys)
+	return redact(errs, paths, collectTexts(values, paths))
+}
+
+// collectTexts gathers the secret texts of the keys, longest first, so a
+// URL is replaced before the password inside it.
+func collectTexts(values map[string]string, keys []string) []string {
 	var texts []string
-	var paths []string
-	for _, k := range secretKeys {
-		raw, set := values[k]
-		if !set {
-			continue
-		}
-		paths = append(paths, k)
-		texts = append(texts, secretTexts(raw)...)
+	for _, k := range keys {
+		texts = append(texts, secretTexts(values[k])...)
 	}
-	// Longest first, so a URL goes before the password inside it.
 	sort.Slice(texts, func(i, j int) bool { return len(texts[i]) > len(texts[j]) })
+	return texts
+}
+
+// redact hides the values of problems at or under paths and every text in
+// every problem.
+func redact(errs *Errors, paths, texts []string) *Errors {
 	out := &Errors{Problems: make([]Problem, len(errs.Problems)), undecoded: errs.undecoded}
 	for i, p := range errs.Problems {
 		for _, k := range paths {

@@ -78,3 +78,39 @@ func TestSecretKeysRecorded(t *testing.T) {
 		t.Errorf("proxy %+v", cfg.Proxy)
 	}
 }
+
+// TestConfigRedactsLaterProblems: problems found after parsing (a subnet
+// looked up in another VPC) hide a secret key's values as parsing does:
+// [secret] at the key, its texts scrubbed from every message.
+func TestConfigRedactsLaterProblems(t *testing.T) {
+	v := values(t, base)
+	var network map[string]any
+	if err := json.Unmarshal([]byte(v["eksfleet:network"]), &network); err != nil {
+		t.Fatal(err)
+	}
+	vpc, _ := network["vpcId"].(string)
+	subnets, _ := network["privateSubnetIds"].([]any)
+	if vpc == "" || len(subnets) == 0 {
+		t.Fatalf("base network %v lacks vpcId or privateSubnetIds", network)
+	}
+	subnet := subnets[0].(string)
+	cfg, err := config.ParseSecrets("eksfleet", "dev", v, []string{"eksfleet:network"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := &config.Errors{Problems: []config.Problem{
+		{Path: "eksfleet:network.privateSubnetIds[0]", Value: subnet, Message: "is in VPC vpc-0ffffffffffffffff, not network.vpcId " + vpc},
+		{Path: "aws:region", Value: "eu-west-1", Message: "region problem"},
+	}}
+	got := cfg.Redact(later).Error()
+	for _, leak := range []string{vpc, subnet} {
+		if strings.Contains(got, leak) {
+			t.Errorf("redacted error still holds %s:\n%s", leak, got)
+		}
+	}
+	for _, want := range []string{"eksfleet:network.privateSubnetIds[0]: [secret] is in VPC vpc-0ffffffffffffffff, not network.vpcId [secret]", "aws:region: eu-west-1 region problem"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("redacted error lacks %q:\n%s", want, got)
+		}
+	}
+}

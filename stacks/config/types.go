@@ -43,6 +43,8 @@ type Config struct {
 	// Secrets are the full keys ("eksfleet:proxy") given as secrets; see
 	// IsSecret.
 	Secrets []string `json:"-"`
+	// secretTexts are the texts Redact hides (see ParseSecrets).
+	secretTexts []string
 }
 
 // Note records an assumption made for this configuration.
