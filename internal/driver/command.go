@@ -38,6 +38,9 @@ type cliCommand struct {
 	version semver.Version
 	env     []string      // the complete base environment of the CLI
 	grace   time.Duration // how long a cancelled CLI may take to stop
+	// guard runs the CLI under a guard process (Linux), which stops it and
+	// kills its plugins when the driver dies, even by SIGKILL.
+	guard bool
 
 	mu      sync.Mutex
 	procs   map[*os.Process]bool
@@ -74,8 +77,13 @@ func newCLICommand(env envMap, grace time.Duration) (*cliCommand, error) {
 	if v.LT(minCLIVersion) {
 		return nil, fmt.Errorf("%s is Pulumi %s; eksfleet needs %s or newer", abs, v, minCLIVersion)
 	}
-	return &cliCommand{path: abs, version: v, env: env.list(), grace: grace, procs: map[*os.Process]bool{}}, nil
+	return &cliCommand{path: abs, version: v, env: env.list(), grace: grace, guard: true, procs: map[*os.Process]bool{}}, nil
 }
+
+// guardEnv, set in the environment of the driver's own executable, makes
+// it the guard of the CLI named by its arguments (guard_linux.go); its
+// value is the grace period.
+const guardEnv = "EKSFLEET_CLI_GUARD"
 
 // lookPath is exec.LookPath over an explicit PATH value.
 func lookPath(name, path string) (string, error) {
@@ -103,9 +111,17 @@ func (c *cliCommand) Run(ctx context.Context, workdir string, stdin io.Reader,
 		args = append([]string{"--non-interactive"}, args...)
 	}
 	cmd := exec.Command(c.path, args...)
-	cmd.Dir = workdir
 	env := append(slices.Clone(c.env), additionalEnv...)
 	env = append(env, "PULUMI_AUTOMATION_API=true")
+	var guardEnd, lifeline *os.File
+	if c.guard {
+		if g, r, w := guardCommand(c.path, args); g != nil {
+			cmd, guardEnd, lifeline = g, r, w
+			env = append(env, guardEnv+"="+c.grace.String())
+			defer lifeline.Close()
+		}
+	}
+	cmd.Dir = workdir
 	// Plugins next to the CLI (e.g. a policy analyzer) win over PATH.
 	cmd.Env = prependPath(env, filepath.Dir(c.path))
 	var stdout, stderr bytes.Buffer
@@ -115,7 +131,11 @@ func (c *cliCommand) Run(ctx context.Context, workdir string, stdin io.Reader,
 	// Own process group: signals sent to the driver's group (a terminal
 	// Ctrl-C) do not reach the CLI and its plugins; the driver forwards them.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	err := cmd.Start()
+	if guardEnd != nil {
+		guardEnd.Close()
+	}
+	if err != nil {
 		return "", "", -1, err
 	}
 	c.mu.Lock()
@@ -129,7 +149,6 @@ func (c *cliCommand) Run(ctx context.Context, workdir string, stdin io.Reader,
 
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -139,9 +158,22 @@ func (c *cliCommand) Run(ctx context.Context, workdir string, stdin io.Reader,
 		select {
 		case err = <-done:
 		case <-time.After(c.grace):
-			// The whole group, so plugins the CLI started die with it.
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			err = <-done
+			exited := false
+			if lifeline != nil {
+				// The guard kills the CLI and the plugins it started
+				// (each in a process group of its own).
+				_ = cmd.Process.Signal(killCLI)
+				select {
+				case err = <-done:
+					exited = true
+				case <-time.After(15 * time.Second):
+				}
+			}
+			if !exited {
+				// The whole group: the guard and the CLI.
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				err = <-done
+			}
 		}
 	}
 	if err != nil {
