@@ -77,13 +77,14 @@ func exportState(ctx context.Context, st auto.Stack) (*stackState, error) {
 	return s, nil
 }
 
-// pendingCreates are the creates an interrupted update left pending whose
-// resource the state does not hold: the cloud may have it, under a name
-// only the pending operation records.
+// pendingCreates are the creates an interrupted update left pending: the
+// cloud may have their resource, under a name only the pending operation
+// records. One whose URN the state holds too is no exception: it may be
+// the replacement of that resource.
 func (s *stackState) pendingCreates() []PendingOperation {
 	var out []PendingOperation
 	for _, p := range s.pending {
-		if p.Op == "creating" && !s.resources[p.URN] {
+		if p.Op == "creating" {
 			out = append(out, p)
 		}
 	}
