@@ -50,6 +50,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/eksfleet/eksfleet/internal/shared"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -123,7 +124,7 @@ func main() {
 func run(out, upstream string) error {
 	if upstream == "" {
 		var err error
-		if upstream, err = defaultUpstream(); err != nil {
+		if upstream, err = shared.Upstream(); err != nil {
 			return err
 		}
 	}
@@ -133,25 +134,6 @@ func run(out, upstream string) error {
 	}
 	fmt.Fprintln(os.Stderr, "gen:", stats)
 	return os.WriteFile(out, code, 0o644)
-}
-
-// defaultUpstream returns ../shared/upstream relative to the directory of
-// the nearest go.mod above the working directory.
-func defaultUpstream() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "upstream"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory; pass -upstream")
-		}
-		dir = parent
-	}
 }
 
 // build reads every source and returns the generated file.

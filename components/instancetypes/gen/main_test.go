@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"github.com/eksfleet/eksfleet/internal/shared"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,7 +219,7 @@ func TestReadFileSourceChecksBlob(t *testing.T) {
 // ../shared/upstream (and the pinned modules, from the module cache or
 // proxy) and compares it with the committed file.
 func TestCommittedTableIsUpToDate(t *testing.T) {
-	upstream, err := defaultUpstream()
+	upstream, err := shared.Upstream()
 	if err != nil {
 		t.Fatal(err)
 	}

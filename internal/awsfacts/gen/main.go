@@ -18,9 +18,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
+	"github.com/eksfleet/eksfleet/internal/shared"
 	"go/format"
 	"os"
 	"path/filepath"
@@ -45,7 +45,7 @@ func main() {
 func run(out, upstream string) error {
 	if upstream == "" {
 		var err error
-		if upstream, err = DefaultUpstream(); err != nil {
+		if upstream, err = shared.Upstream(); err != nil {
 			return err
 		}
 	}
@@ -58,25 +58,6 @@ func run(out, upstream string) error {
 		return err
 	}
 	return os.WriteFile(out, code, 0o644)
-}
-
-// DefaultUpstream returns ../shared/upstream beside the directory holding
-// go.mod, found from the working directory upwards.
-func DefaultUpstream() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "upstream"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // Facts mirror the JSON of one type (see SOURCES.md, "Format").

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/eksfleet/eksfleet/internal/shared"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ import (
 // TestGeneratedIsCurrent regenerates the table from ../shared and finds it
 // identical to the committed zz_generated.go.
 func TestGeneratedIsCurrent(t *testing.T) {
-	upstream, err := DefaultUpstream()
+	upstream, err := shared.Upstream()
 	if err != nil {
 		t.Fatal(err)
 	}
