@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksfleet/eksfleet/components/bootstrap"
 	"github.com/eksfleet/eksfleet/internal/driver"
 )
 
@@ -144,5 +145,25 @@ func TestEngineSummaryKeepsCauses(t *testing.T) {
 	}
 	if got := applied(f.AWS.FakeProvider, "Create", "Update", "Delete"); len(got) != 0 {
 		t.Errorf("operations on a read-only backend or a corrupt state changed the cloud: %v", callTypes(got))
+	}
+}
+
+// TestEngineLateConfigErrorRefusedFirst: a config whose error showed only
+// inside an apply (a pre-bootstrap command holding the user data's MIME
+// boundary: preview passed, up created the cluster and 55 more resources,
+// then failed) is refused by preview and by up before anything exists,
+// with its key path (issue 16 item 2).
+func TestEngineLateConfigErrorRefusedFirst(t *testing.T) {
+	f := newFixture(t, "dev")
+	ctx := context.Background()
+	f.Edit("Pulumi.dev.yaml", "      kubeletExtraArgs:\n", "      preBootstrapCommands:\n        - echo --"+bootstrap.Boundary+"\n      kubeletExtraArgs:\n")
+	for _, verb := range []string{"preview", "up"} {
+		r := f.run(ctx, verb, "dev").must(t, driver.ExitError)
+		if !strings.Contains(r.stderr+strings.Join(r.summary.Errors, "\n"), "eksfleet:nodeGroups[1].preBootstrapCommands[0]") {
+			t.Errorf("%s: the refusal does not name eksfleet:nodeGroups[1].preBootstrapCommands[0]:\n%s\n%v", verb, r.stderr, r.summary.Errors)
+		}
+	}
+	for _, c := range applied(f.AWS.FakeProvider, "Create", "Update", "Delete") {
+		t.Errorf("a refused up changed %s (%s)", c.URN, c.Method)
 	}
 }
