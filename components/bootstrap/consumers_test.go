@@ -27,6 +27,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	nodeadm "github.com/awslabs/amazon-eks-ami/nodeadm/api/v1alpha1"
+	"github.com/eksfleet/eksfleet/internal/shared"
 	k8sjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
@@ -561,8 +562,11 @@ func decodeTOML(b []byte, v any) error {
 // instance type of the group gets the group's max pods, once, so
 // bootstrap.sh sizes kubeReserved memory on it.
 func TestAL2MaxPodsTableRewrite(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "shared", "upstream", "instance-types", "vpc-cni-v1.23.2-eni-max-pods.txt")
-	table, err := os.ReadFile(src)
+	root, err := shared.Upstream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile(filepath.Join(root, "instance-types", "vpc-cni-v1.23.2-eni-max-pods.txt"))
 	if err != nil {
 		t.Skipf("needs ../shared/upstream (the VPC CNI's eni-max-pods.txt): %v", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/eksfleet/eksfleet/internal/shared"
 )
 
 // These tests check MaxPods against data the table is not generated from,
@@ -31,21 +33,11 @@ import (
 // root, or skips the test when it is absent.
 func upstreamDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := shared.Upstream()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	up := filepath.Join(dir, "..", "shared", "upstream", "instance-types")
+	up := filepath.Join(root, "instance-types")
 	if _, err := os.Stat(up); err != nil {
 		t.Skipf("skipping: the shared upstream data (%s) is absent; CI always has it (%v)", up, err)
 	}
