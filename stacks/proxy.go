@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
@@ -63,29 +62,22 @@ func podNoProxy(cfg *config.Config, live *Live, cl *cluster.Cluster) pulumi.Stri
 	return out
 }
 
-// podSubnetCIDRs looks up the CIDR blocks of the custom-networking pod
-// subnets (read-only ec2 DescribeSubnets), in zone order.
-func podSubnetCIDRs(ctx *pulumi.Context, cfg *config.Config) ([]string, error) {
+// podSubnetCIDRs returns the CIDR blocks of the custom-networking pod
+// subnets, in zone order, from the subnets checkSubnetVPCs looked up.
+func podSubnetCIDRs(cfg *config.Config, subnets map[string]*ec2.LookupSubnetResult) []string {
 	if cfg.Proxy == nil || !cfg.CNI.CustomNetworking {
-		return nil, nil
+		return nil
 	}
-	var cidrs []string
 	zones := make([]string, 0, len(cfg.CNI.PodSubnetIDs))
 	for zone := range cfg.CNI.PodSubnetIDs {
 		zones = append(zones, zone)
 	}
 	sort.Strings(zones)
+	var cidrs []string
 	for _, zone := range zones {
-		id := cfg.CNI.PodSubnetIDs[zone]
-		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: &id})
-		if err != nil {
-			return nil, &config.Errors{Problems: []config.Problem{{
-				Path:    config.Namespace + ":cni.podSubnetIds." + zone,
-				Value:   id,
-				Message: fmt.Sprintf("could not be looked up for its CIDR block, which NO_PROXY needs (%v); check the id and region", err),
-			}}}
+		if subnet, ok := subnets[cfg.CNI.PodSubnetIDs[zone]]; ok {
+			cidrs = append(cidrs, subnet.CidrBlock)
 		}
-		cidrs = append(cidrs, subnet.CidrBlock)
 	}
-	return cidrs, nil
+	return cidrs
 }

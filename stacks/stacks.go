@@ -9,7 +9,6 @@ package stacks
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"sort"
 
@@ -32,13 +31,14 @@ func Run(ctx *pulumi.Context) error {
 		}
 	}
 	// Problems found by lookups keep secret config values hidden too.
-	if err := checkSubnetVPCs(ctx, cfg); err != nil {
+	subnets, err := checkSubnetVPCs(ctx, cfg)
+	if err != nil {
 		return cfg.Redact(err)
 	}
-	if err := resolveZones(ctx, cfg); err != nil {
+	if err := resolveZones(cfg, subnets); err != nil {
 		return cfg.Redact(err)
 	}
-	live, err := lookUp(ctx, cfg)
+	live, err := lookUp(ctx, cfg, subnets)
 	if err != nil {
 		return cfg.Redact(err)
 	}
@@ -61,7 +61,7 @@ type Live struct {
 }
 
 // lookUp makes the read-only calls Compose needs.
-func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
+func lookUp(ctx *pulumi.Context, cfg *config.Config, subnets map[string]*ec2.LookupSubnetResult) (*Live, error) {
 	existing, err := existingCluster(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -73,10 +73,7 @@ func lookUp(ctx *pulumi.Context, cfg *config.Config) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	cidrs, err := podSubnetCIDRs(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
+	cidrs := podSubnetCIDRs(cfg, subnets)
 	addons, err := addonVersions(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -114,37 +111,17 @@ func LoadConfig(ctx *pulumi.Context) (*config.Config, error) {
 	return config.ParseSecrets(ctx.Project(), ctx.Stack(), values, secrets)
 }
 
-// resolveZones looks up the availability zone of every private subnet not
-// declared in network.subnetZones (a read-only EC2 call), checks each is in
-// the configured VPC, then applies the zone rules.
-func resolveZones(ctx *pulumi.Context, cfg *config.Config) error {
+// resolveZones applies the zone rules with every private subnet's zone:
+// declared in network.subnetZones, else as the lookup found it.
+func resolveZones(cfg *config.Config, subnets map[string]*ec2.LookupSubnetResult) error {
 	zones := map[string]string{}
 	for s, z := range cfg.Network.SubnetZones {
 		zones[s] = z
 	}
-	errs := &config.Errors{}
-	for i, id := range cfg.SubnetsNeedingZones() {
-		subnetID := id
-		got, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: &subnetID})
-		if err != nil {
-			errs.Problems = append(errs.Problems, config.Problem{
-				Path:    fmt.Sprintf("%s:network.privateSubnetIds[%d]", config.Namespace, i),
-				Value:   id,
-				Message: fmt.Sprintf("could not be looked up (%v); check the id and region, or declare its zone in network.subnetZones", err),
-			})
-			continue
+	for _, id := range cfg.SubnetsNeedingZones() {
+		if got, ok := subnets[id]; ok {
+			zones[id] = got.AvailabilityZone
 		}
-		if got.VpcId != cfg.Network.VpcID {
-			errs.Problems = append(errs.Problems, config.Problem{
-				Path:    fmt.Sprintf("%s:network.privateSubnetIds[%d]", config.Namespace, i),
-				Value:   id,
-				Message: fmt.Sprintf("is in VPC %s, not network.vpcId %s", got.VpcId, cfg.Network.VpcID),
-			})
-		}
-		zones[id] = got.AvailabilityZone
-	}
-	if len(errs.Problems) > 0 {
-		return errs
 	}
 	return cfg.ValidateZones(zones)
 }

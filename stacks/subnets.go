@@ -57,12 +57,18 @@ func configSubnets(cfg *config.Config) []subnetRef {
 // network.subnetZones spares only the zone lookup, not this one: EKS,
 // Auto Scaling and the VPC CNI would otherwise fail on a foreign subnet
 // after the cluster exists. Offline, `plan` answers from its fake AWS,
-// whose subnets are all in network.vpcId.
-func checkSubnetVPCs(ctx *pulumi.Context, cfg *config.Config) error {
+// whose subnets are all in network.vpcId. It returns what it found, by id,
+// for the other facts the program needs from subnets (zones, CIDR blocks),
+// so each subnet is looked up once.
+func checkSubnetVPCs(ctx *pulumi.Context, cfg *config.Config) (map[string]*ec2.LookupSubnetResult, error) {
 	errs := &config.Errors{}
+	found := map[string]*ec2.LookupSubnetResult{}
 	for _, ref := range configSubnets(cfg) {
 		id := ref.id
 		got, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: &id})
+		if err == nil {
+			found[id] = got
+		}
 		switch {
 		case err != nil:
 			errs.Problems = append(errs.Problems, config.Problem{Path: ref.path, Value: id,
@@ -73,7 +79,7 @@ func checkSubnetVPCs(ctx *pulumi.Context, cfg *config.Config) error {
 		}
 	}
 	if len(errs.Problems) > 0 {
-		return errs
+		return nil, errs
 	}
-	return nil
+	return found, nil
 }
