@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The validators below check one value a user writes into a node group's
@@ -27,7 +28,7 @@ func ValidateKubeletArg(f Family, a string) error {
 	if f.orDefault() == AL2 && strings.Contains(a, "'") {
 		return errors.New("holds a single quote, which AL2's bootstrap.sh cannot pass")
 	}
-	return checkBoundary(a)
+	return checkText(a)
 }
 
 // ValidatePreBootstrapCommand checks one shell line run before the node
@@ -36,7 +37,7 @@ func ValidatePreBootstrapCommand(cmd string) error {
 	if strings.TrimSpace(cmd) == "" || strings.ContainsRune(cmd, 0) {
 		return errors.New("is empty or holds a NUL byte; give a shell command")
 	}
-	return checkBoundary(cmd)
+	return checkText(cmd)
 }
 
 // ValidateProxyURL checks an HTTP(S) proxy URL such as
@@ -45,7 +46,7 @@ func ValidateProxyURL(raw string) error {
 	if err := validateProxyURL(raw); err != nil {
 		return err
 	}
-	return checkBoundary(raw)
+	return checkText(raw)
 }
 
 // ValidateNoProxyEntry checks one extra NO_PROXY entry: a host, a domain
@@ -54,14 +55,19 @@ func ValidateNoProxyEntry(e string) error {
 	if strings.TrimSpace(e) == "" || strings.ContainsAny(e, unsafeChars+" \t,'\"\\`$;") {
 		return errors.New("must be one host, domain (.example.com), IP or CIDR, without spaces, commas, quotes, '$' or ';'")
 	}
-	return checkBoundary(e)
+	return checkText(e)
 }
 
-// checkBoundary refuses a value that holds the MIME boundary of the user
-// data: the multipart document would split inside it. Rendering refuses it
-// too, but only once the cluster is known; checked here, it fails before
-// anything is registered.
-func checkBoundary(s string) error {
+// checkText refuses what no user data format can carry: bytes that are not
+// UTF-8 (TOML, YAML and JSON are UTF-8 only; Bottlerocket's settings parser
+// rejects the document) and the MIME boundary of the user data (the
+// multipart document would split inside it). Rendering would fail on either,
+// but only once the cluster is known; checked here, it fails before anything
+// is registered.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("is not valid UTF-8")
+	}
 	if strings.Contains(s, Boundary) {
 		return fmt.Errorf("holds the user data MIME boundary %q; remove it", Boundary)
 	}

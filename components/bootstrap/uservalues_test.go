@@ -26,6 +26,28 @@ func TestValidateRefusesTheBoundary(t *testing.T) {
 	}
 }
 
+// Found by FuzzRender: a NO_PROXY entry that is not UTF-8 rendered
+// Bottlerocket settings no TOML parser reads. Every user-written value must
+// be UTF-8, refused by Validate with the field named.
+func TestValidateRefusesInvalidUTF8(t *testing.T) {
+	const bad = "corp\xe3"
+	cases := map[string]func(in *Input){
+		"preBootstrapCommands": func(in *Input) { in.Node.PreBootstrapCommands = []string{"echo " + bad} },
+		"kubeletExtraArgs":     func(in *Input) { in.Node.KubeletExtraArgs = []string{"--v=" + bad} },
+		"noProxy": func(in *Input) {
+			in.Proxy = &Proxy{HTTPProxy: "http://proxy.corp.example:3128", NoProxy: []string{bad}}
+		},
+	}
+	for name, mutate := range cases {
+		in := baseInput(AL2023)
+		mutate(&in)
+		err := Validate(in)
+		if err == nil || !strings.Contains(err.Error(), "not valid UTF-8") || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: Validate = %v, want invalid UTF-8 refused for %s", name, err, name)
+		}
+	}
+}
+
 func TestValidateRefusesProxyFragment(t *testing.T) {
 	in := baseInput(AL2023)
 	in.Proxy = &Proxy{HTTPProxy: "http://proxy.corp.example:3128#frag"}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Label and taint syntax, as k8s.io/apimachinery/pkg/util/validation checks
@@ -290,7 +291,7 @@ func validateEndpoint(raw string) error {
 		return fmt.Errorf("cluster endpoint %q contains whitespace, a quote, a backslash or '$'", raw)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || !utf8.ValidString(raw) {
 		return fmt.Errorf("cluster endpoint %q must be an https URL such as https://ABC.gr7.eu-west-1.eks.amazonaws.com", raw)
 	}
 	return nil

@@ -301,6 +301,9 @@ func FuzzRender(f *testing.F) {
 	f.Add(uint8(0), "acme", "https://x.eks.amazonaws.com", testCA, "172.20.0.0/16", "10.0.0.0/16", "1.33", "k", "v", "t", "", "NoSchedule", 29, "--v=2", "echo hi", "http://p:3128", ".corp", true, false)
 	f.Add(uint8(1), "a_b-c", "https://h", "", "10.100.0.0/24", "", "1.32", "example.com/x", "", "k", "v", "NoExecute", 0, "--x", "", "", "", false, true)
 	f.Add(uint8(2), "n", "https://h:443/p", testCA, "10.0.0.0/8", "192.168.0.0/16", "1.29", "a/b/c", "v'", "", "", "Bad", -1, "--max-pods=3", "exit 1", "https://u:p@h:1", "a,b", true, true)
+	// Found by the fuzzer in CI: a NO_PROXY entry that is not UTF-8 made
+	// Bottlerocket TOML no parser reads.
+	f.Add(uint8(1), "0", "https://0", "0000", "0.0.0.0/0", "0.0.0.0/0", "1.33", "0", "0", "0", "", "NoSchedule", 29, "", "", "http://0", "\xe3", true, false)
 	f.Fuzz(func(t *testing.T, fam uint8, name, endpoint, ca, svc, vpc, version, lk, lv, tk, tv, te string, maxPods int, arg, cmd, proxy, noProxy string, spot, managed bool) {
 		in := Input{
 			Family:  Families[int(fam)%len(Families)],
