@@ -37,6 +37,10 @@ const (
 	ExitDrift = 3
 	// ExitLocked: another update holds the stack's lock.
 	ExitLocked = 4
+	// ExitReplace: a production up would replace or delete a critical
+	// resource (cluster, node group, Auto Scaling group, KMS key,
+	// interruption queue) that no --allow-replace names; nothing changed.
+	ExitReplace = 5
 )
 
 // Verbs are the commands Main accepts.
@@ -85,9 +89,13 @@ preview, up:
   --policy-pack DIR         policy pack to apply (repeatable; default DIR/policy when it holds
                             PulumiPolicy.yaml)
   --diff                    show detailed diffs in the progress output
+  --allow-replace URN       let a production up replace or delete this critical resource
+                            (EKS cluster, node group, Auto Scaling group, KMS key,
+                            interruption queue); without it up exits 5 (repeatable)
 up:
   --skip-preview            update without previewing first (the preview stops the update
-                            before any change when a mandatory policy is violated)
+                            before any change when a mandatory policy is violated; refused
+                            for production stacks, whose preview guards critical resources)
 drift:
   --diff                    show detailed diffs in the progress output
 refresh:
@@ -253,6 +261,8 @@ type run struct {
 	cliEnv []string
 	// backendURL is the backend URL, credentials included.
 	backendURL string
+	// production is set for a production stack (see isProduction).
+	production bool
 
 	cli         atomic.Pointer[cliCommand]
 	interrupted atomic.Bool

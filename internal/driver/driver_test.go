@@ -69,6 +69,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad pending create", "refresh", []string{"dev", "--import-pending-create", "x=y"}, "want URN=ID"},
 		{"pending create without id", "refresh", []string{"dev", "--import-pending-create", "urn:pulumi:dev::p::t::n="}, "want URN=ID"},
 		{"zero grace", "up", []string{"dev", "--interrupt-grace", "0s"}, "must be positive"},
+		{"allow-replace without a URN", "up", []string{"dev", "--allow-replace", "acme-prod"}, "want a resource URN"},
+		{"allow-replace on destroy", "destroy", []string{"dev", "--allow-replace", "urn:pulumi:dev::p::t::n"}, "flag provided but not defined: -allow-replace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, s, stderr := runOffline(t, nil, tc.verb, tc.args...)

@@ -187,6 +187,17 @@ func (c *collector) fill(s *Summary) {
 	}
 }
 
+// list returns the changed resources collected, in engine order.
+func (c *collector) list() []Change {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := []Change{}
+	for _, urn := range c.order {
+		out = append(out, *c.changes[urn])
+	}
+	return out
+}
+
 func (c *collector) mandatoryViolation() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -24,6 +24,7 @@ type options struct {
 	clearPendingCreates bool
 	importPending       []pendingCreate
 	confirmDestroy      string
+	allowReplace        []string
 }
 
 // pendingCreate is one --import-pending-create URN=ID.
@@ -51,11 +52,12 @@ func parseFlags(verb string, args []string, stderr io.Writer) (*options, error) 
 	fs.StringVar(&o.jsonFile, "json-file", "", "write the JSON summary to this file instead of stdout")
 	fs.StringVar(&o.secretsProvider, "secrets-provider", "", "secrets provider for a new stack")
 	fs.DurationVar(&o.grace, "interrupt-grace", 20*time.Minute, "how long an interrupted operation may take to stop cleanly")
-	var packs, imports repeated
+	var packs, imports, allow repeated
 	switch verb {
 	case "preview", "up":
 		fs.Var(&packs, "policy-pack", "policy pack directory (repeatable)")
 		fs.BoolVar(&o.diff, "diff", false, "show detailed diffs")
+		fs.Var(&allow, "allow-replace", "URN of a critical resource a production update may replace or delete (repeatable)")
 		if verb == "up" {
 			fs.BoolVar(&o.skipPreview, "skip-preview", false, "update without the preview that stops it before any change on a mandatory policy violation")
 		}
@@ -91,6 +93,12 @@ func parseFlags(verb string, args []string, stderr io.Writer) (*options, error) 
 		return nil, fmt.Errorf("--interrupt-grace %v: must be positive", o.grace)
 	}
 	o.policyPacks = slices.Clone(packs)
+	for _, urn := range allow {
+		if !strings.HasPrefix(urn, "urn:pulumi:") || !strings.Contains(urn, "::") {
+			return nil, fmt.Errorf("--allow-replace %q: want a resource URN (urn:pulumi:STACK::PROJECT::TYPE::NAME), as the preview prints it", urn)
+		}
+		o.allowReplace = append(o.allowReplace, urn)
+	}
 	for _, v := range imports {
 		pc, err := parsePendingCreate(v)
 		if err != nil {

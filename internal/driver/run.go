@@ -49,6 +49,10 @@ func (r *run) execute(ctx context.Context) int {
 		return r.fail(ExitError, ResultFailed, err)
 	}
 	r.sum.Project = proj.Name
+	r.production = isProduction(o.stack, proj)
+	if o.verb == "up" && o.skipPreview && r.production {
+		return r.fail(ExitError, ResultFailed, fmt.Errorf("--skip-preview: stack %s is a production stack; its update is always previewed first, so that replacing or deleting a critical resource needs --allow-replace", o.stack))
+	}
 
 	runsProgram := o.verb == "preview" || o.verb == "up" || o.verb == "drift"
 	if runsProgram && len(proj.SecretKeys) == 0 {
@@ -184,6 +188,8 @@ func (r *run) preview(ctx context.Context, st auto.Stack, packs []string) int {
 	c := newCollector(false)
 	res, err := st.Preview(ctx, r.previewOptions(c, packs, false)...)
 	r.settlePreview(c, res)
+	r.markCritical(r.sum.Resources)
+	r.reportCritical(st.Name(), r.sum.Resources)
 	return r.classify(ctx, err, c)
 }
 
@@ -221,6 +227,16 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 			return r.classify(ctx, err, pc)
 		}
 		pc.finish()
+		planned := pc.list()
+		refused := r.markCritical(planned)
+		r.reportCritical(st.Name(), planned)
+		if r.production && len(refused) > 0 {
+			// The summary lists what the preview planned, critical changes
+			// flagged, so a pipeline can show what needs a decision.
+			r.sum.Resources = planned
+			fallbackChanges(r.sum, res.ChangeSummary)
+			return r.fail(ExitReplace, ResultReplaceRefused, refuseCritical(st.Name(), refused))
+		}
 		fmt.Fprintf(r.stderr, "eksfleet up %s: preview passed (%s); updating\n", st.Name(), changeLine(opChanges(res.ChangeSummary)))
 	}
 	c := newCollector(true)
@@ -236,6 +252,7 @@ func (r *run) up(ctx context.Context, st auto.Stack, packs []string) int {
 	}
 	res, err := st.Up(ctx, opts...)
 	r.settleUpdate(ctx, st, c, res.Summary, err)
+	r.markCritical(r.sum.Resources)
 	if code := r.classify(ctx, err, c); code != ExitOK {
 		return code
 	}

@@ -22,6 +22,10 @@ const (
 	ResultDrift           = "drift"
 	ResultLocked          = "locked"
 	ResultCanceled        = "canceled"
+	// ResultReplaceRefused: a production up stopped before any change
+	// because it would replace or delete critical resources that no
+	// --allow-replace names.
+	ResultReplaceRefused = "replace-refused"
 )
 
 // Summary is the machine-readable result of one command, printed as JSON on
@@ -36,8 +40,8 @@ type Summary struct {
 	Stack   string `json:"stack"`
 	// Backend is the state backend URL with any credentials masked.
 	Backend string `json:"backend"`
-	// Result is succeeded, failed, policy-violation, drift, locked or
-	// canceled.
+	// Result is succeeded, failed, policy-violation, drift, locked,
+	// canceled or replace-refused.
 	Result string `json:"result"`
 	// ExitCode is the process exit code (see the Exit* constants).
 	ExitCode        int       `json:"exitCode"`
@@ -74,6 +78,14 @@ type Change struct {
 	Op string `json:"op"`
 	// Diffs are the top-level properties that differ, when the engine knows.
 	Diffs []string `json:"diffs,omitempty"`
+	// Critical marks the replacement or deletion of a resource that takes
+	// nodes, the cluster or encrypted data with it: an EKS cluster, a
+	// managed node group, an Auto Scaling group, a KMS key or an
+	// interruption queue. A production up refuses it unless
+	// --allow-replace names its URN.
+	Critical bool `json:"critical,omitempty"`
+	// Allowed says --allow-replace named this critical change.
+	Allowed bool `json:"allowed,omitempty"`
 }
 
 // PendingOperation is an operation the engine started but never saw end.
