@@ -26,9 +26,8 @@ import (
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
 	"github.com/eksfleet/eksfleet/components/internal/names"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/eksfleet/eksfleet/components/interruption"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -118,25 +117,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	parent := pulumi.Parent(d)
 	tags := pulumi.ToStringMap(args.Tags)
 
-	queue, err := sqs.NewQueue(ctx, name, &sqs.QueueArgs{
-		// Only when <name>-<7> would exceed the 80 characters SQS allows.
-		NamePrefix: names.PrefixInput("aws:sqs/queue:Queue", name),
-		// SSE-SQS: encrypted at rest with no key policy to maintain. An
-		// SSE-KMS queue under the AWS managed alias/aws/sqs key cannot
-		// receive from EventBridge, whose service principal that key's
-		// policy does not allow.
-		SqsManagedSseEnabled: pulumi.Bool(true),
-		// Interruption events are stale after minutes (a Spot warning gives
-		// two); older ones would only make the handler drain replaced nodes.
-		MessageRetentionSeconds: pulumi.Int(300),
-		Tags:                    tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-	d.QueueURL = queue.Url
-	d.QueueARN = queue.Arn
-
 	var asgNames pulumi.StringArrayOutput
 	if args.ASGNames != nil {
 		asgNames = args.ASGNames.ToStringArrayOutput()
@@ -144,53 +124,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		asgNames = pulumi.StringArray{}.ToStringArrayOutput()
 	}
 	rebalance := args.SpotWithoutCapacityRebalance
-	rules := Rules(nil, rebalance)
-	ruleARNs := pulumi.StringMap{}
-	var ruleARNInputs []interface{}
-	for i, r := range rules {
-		i := i
-		pattern := asgNames.ApplyT(func(names []string) (string, error) {
-			return Rules(names, rebalance)[i].Pattern.JSON()
-		}).(pulumi.StringOutput)
-		rule, err := cloudwatch.NewEventRule(ctx, name+"-"+r.Key, &cloudwatch.EventRuleArgs{
-			// Rule names and target IDs have 64 characters.
-			NamePrefix:   names.PrefixInput("aws:cloudwatch/eventRule:EventRule", name+"-"+r.Key),
-			Description:  pulumi.Sprintf("%s for the node termination handler of EKS cluster %s", r.Description, args.ClusterName),
-			EventPattern: pattern,
-			Tags:         tags,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := cloudwatch.NewEventTarget(ctx, name+"-"+r.Key, &cloudwatch.EventTargetArgs{
-			TargetId: names.NameInput("aws:cloudwatch/eventTarget:EventTarget", name+"-"+r.Key),
-			Rule:     rule.Name,
-			Arn:      queue.Arn,
-		}, parent); err != nil {
-			return nil, err
-		}
-		ruleARNs[r.Key] = rule.Arn
-		ruleARNInputs = append(ruleARNInputs, rule.Arn)
-	}
-	d.RuleARNs = ruleARNs.ToStringMapOutput()
-
-	queuePolicy := pulumi.All(append([]interface{}{queue.Arn}, ruleARNInputs...)...).ApplyT(func(v []interface{}) (string, error) {
-		arns := make([]string, len(v)-1)
-		for i := range arns {
-			arns[i] = v[i+1].(string)
-		}
-		doc, err := QueuePolicy(v[0].(string), arns)
-		if err != nil {
-			return "", err
-		}
-		return doc.JSON()
-	}).(pulumi.StringOutput)
-	if _, err := sqs.NewQueuePolicy(ctx, name, &sqs.QueuePolicyArgs{
-		QueueUrl: queue.Url,
-		Policy:   queuePolicy,
-	}, parent); err != nil {
+	queue, err := interruption.New(ctx, name, interruption.Args{
+		Purpose: "for the node termination handler of EKS cluster " + args.ClusterName,
+		Rules:   Rules(nil, rebalance),
+		// The lifecycle rule names the draining groups' ASGs, known once
+		// they exist.
+		Patterns: func(i int) pulumi.StringOutput {
+			return asgNames.ApplyT(func(names []string) (string, error) {
+				return Rules(names, rebalance)[i].Pattern.JSON()
+			}).(pulumi.StringOutput)
+		},
+		Tags: tags,
+	}, parent)
+	if err != nil {
 		return nil, err
 	}
+	d.QueueURL = queue.URL
+	d.QueueARN = queue.ARN
+	d.RuleARNs = queue.RuleARNs
 
 	trust := pulumi.All(args.OIDCProviderARN, args.OIDCIssuerURL).ApplyT(func(v []interface{}) (string, error) {
 		doc, err := iampolicy.IRSATrust(v[0].(string), v[1].(string), Namespace, ServiceAccountName)
@@ -208,7 +159,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	policy := pulumi.All(args.OIDCProviderARN, queue.Arn).ApplyT(func(v []interface{}) (string, error) {
+	policy := pulumi.All(args.OIDCProviderARN, queue.ARN).ApplyT(func(v []interface{}) (string, error) {
 		arn, err := iampolicy.ParseARN(v[0].(string))
 		if err != nil {
 			return "", err
@@ -237,7 +188,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if proxied {
 		noProxy = args.NoProxy.ToStringArrayOutput()
 	}
-	values := pulumi.All(queue.Url, role.Arn, noProxy).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
+	values := pulumi.All(queue.URL, role.Arn, noProxy).ApplyT(func(v []interface{}) (map[string]interface{}, error) {
 		in := ValuesInput{QueueURL: v[0].(string), Region: args.Region, RoleARN: v[1].(string)}
 		if proxied {
 			env, err := chart.ProxyEnvironment(args.HTTPProxy, args.HTTPSProxy, v[2].([]string))

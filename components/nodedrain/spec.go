@@ -1,12 +1,11 @@
 package nodedrain
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
+	"github.com/eksfleet/eksfleet/components/interruption"
 )
 
 // Contract with the node groups. A draining self-managed group carries the
@@ -60,26 +59,12 @@ func CheckHook(transition, defaultResult string, heartbeatSeconds int) error {
 	return nil
 }
 
-// EventPattern is an EventBridge event pattern.
-type EventPattern struct {
-	Source     []string            `json:"source"`
-	DetailType []string            `json:"detail-type"`
-	Detail     map[string][]string `json:"detail,omitempty"`
-}
-
-// JSON renders the pattern (detail keys sorted by encoding/json).
-func (p EventPattern) JSON() (string, error) {
-	b, err := json.Marshal(p)
-	return string(b), err
-}
-
-// Rule is one EventBridge rule feeding the queue.
-type Rule struct {
-	// Key names the rule's resources (<component>-<key>).
-	Key         string
-	Description string
-	Pattern     EventPattern
-}
+// EventPattern and Rule are the shared interruption queue's (one queue
+// machinery for the handler and Karpenter).
+type (
+	EventPattern = interruption.EventPattern
+	Rule         = interruption.Rule
+)
 
 // Rules returns the EventBridge rules of queue-processor mode (the
 // handler's README, "Create Amazon EventBridge Rules"). When asgNames is
@@ -130,34 +115,9 @@ func Rules(asgNames []string, rebalance bool) []Rule {
 }
 
 // QueuePolicy lets only EventBridge, and only the given rules, send to the
-// queue. The handler README also grants sqs.amazonaws.com, which is needed
-// only when lifecycle hooks notify the queue directly; eksfleet routes them
-// through EventBridge, so that principal is left out.
+// queue (interruption.Policy).
 func QueuePolicy(queueARN string, ruleARNs []string) (iampolicy.Document, error) {
-	if !strings.HasPrefix(queueARN, "arn:") || !strings.Contains(queueARN, ":sqs:") {
-		return iampolicy.Document{}, fmt.Errorf("queue policy: %q is not an SQS queue ARN", queueARN)
-	}
-	if len(ruleARNs) == 0 {
-		return iampolicy.Document{}, fmt.Errorf("queue policy for %s: at least one EventBridge rule ARN is required", queueARN)
-	}
-	for _, a := range ruleARNs {
-		if !strings.Contains(a, ":events:") || !strings.Contains(a, ":rule/") {
-			return iampolicy.Document{}, fmt.Errorf("queue policy for %s: %q is not an EventBridge rule ARN", queueARN, a)
-		}
-	}
-	rules := append(iampolicy.Values(nil), ruleARNs...)
-	sort.Strings(rules)
-	return iampolicy.Document{
-		Version: iampolicy.Version,
-		Statement: []iampolicy.Statement{{
-			Sid:       "EventBridgeRulesOfThisHandler",
-			Effect:    "Allow",
-			Principal: &iampolicy.Principal{Service: iampolicy.Values{"events.amazonaws.com"}},
-			Action:    iampolicy.Values{"sqs:SendMessage"},
-			Resource:  iampolicy.Values{queueARN},
-			Condition: map[string]map[string]iampolicy.Values{"ArnEquals": {"aws:SourceArn": rules}},
-		}},
-	}, nil
+	return interruption.Policy(queueARN, ruleARNs)
 }
 
 // HandlerPolicyInput identifies the handler's queue and cluster.

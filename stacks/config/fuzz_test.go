@@ -20,6 +20,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(base, "eksfleet:network", `{"subnetZones":{"subnet-0a1b2c3d4e5f60a01":"eu-west-1z"}}`)
 	f.Add("", "eksfleet:cni", `{"customNetworking":true,"podSubnetIds":{"eu-west-1a":1}}`)
 	f.Add(base, "eksfleet:nodeGroups", `[{"maxPods":1e400,"minSize":-9223372036854775808}]`)
+	f.Add(base, "eksfleet:nodePools", `[{"name":"a","limits":{"cpu":"1"},"disruption":{"budgets":[{"nodes":"10%","schedule":"@daily"}]}}]`)
+	f.Add(base+"eksfleet:autoscaler: {kind: karpenter}\n", "eksfleet:nodePools", `[{"name":"a","minGeneration":-1,"instanceFamilies":["m7g"],"weight":1e99,"maxPods":"auto"}]`)
+	f.Add(base+"eksfleet:autoscaler: {kind: karpenter, karpenter: {chartVersion: 0.37.0}}\n", "eksfleet:nodePools", `[null,{"name":"b","architectures":[]}]`)
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		if b, err := os.ReadFile(filepath.Join("..", "..", "Pulumi."+stack+".yaml")); err == nil {
 			var doc struct {

@@ -7,7 +7,7 @@ import (
 )
 
 // Top-level keys of the eksfleet namespace, in documentation order.
-var topLevelKeys = []string{"environment", "tags", "network", "cluster", "proxy", "cni", "nodeGroups", "autoscaler", "policy"}
+var topLevelKeys = []string{"environment", "tags", "network", "cluster", "proxy", "cni", "nodeGroups", "autoscaler", "nodePools", "policy"}
 
 // structuredKeys maps every top-level key but environment to the field its
 // YAML/JSON value decodes into.
@@ -20,6 +20,7 @@ func structuredKeys(cfg *Config) map[string]any {
 		"cni":        &cfg.CNI,
 		"nodeGroups": &cfg.NodeGroups,
 		"autoscaler": &cfg.Autoscaler,
+		"nodePools":  &cfg.NodePools,
 		"policy":     &cfg.Policy,
 	}
 }
@@ -82,6 +83,7 @@ func Defaults(project, stack string) *Config {
 			SecretsEncryption:     true,
 		},
 		Autoscaler: Autoscaler{
+			Kind:                     AutoscalerClusterAutoscaler,
 			Enabled:                  true,
 			Expander:                 "least-waste",
 			BalanceSimilarNodeGroups: true,

@@ -17,7 +17,13 @@ const SystemTolerationKey = "CriticalAddonsOnly"
 func (c *Config) SystemPods() []string {
 	var pods []string
 	if c.Autoscaler.Enabled {
-		pods = append(pods, "cluster-autoscaler")
+		if c.Autoscaler.Kind == AutoscalerKarpenter {
+			// Karpenter's controller runs on the node groups, never on
+			// the nodes it launches itself.
+			pods = append(pods, "karpenter")
+		} else {
+			pods = append(pods, "cluster-autoscaler")
+		}
 		for _, g := range c.NodeGroups {
 			if g.Drain() {
 				pods = append(pods, "aws-node-termination-handler")

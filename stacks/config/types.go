@@ -32,6 +32,8 @@ type Config struct {
 	CNI        CNI
 	NodeGroups []NodeGroup
 	Autoscaler Autoscaler
+	// NodePools are Karpenter's node pools (autoscaler.kind: karpenter).
+	NodePools []NodePool
 	// Policy tunes the guardrails for this stack.
 	Policy Policy
 
@@ -131,7 +133,12 @@ type NodeGroup struct {
 	RootVolume    RootVolume        `json:"rootVolume"`
 	SubnetIDs     []string          `json:"subnetIds"`
 	MaxPods       MaxPods           `json:"maxPods"`
-	Autoscaling   bool              `json:"autoscaling"`
+	// Autoscaling is the resolved `autoscaling` key: as written, else true
+	// with the Cluster Autoscaler and false with Karpenter (which does not
+	// scale node groups).
+	Autoscaling bool `json:"-"`
+	// AutoscalingSet is `autoscaling` as written (nil when absent).
+	AutoscalingSet *bool `json:"autoscaling"`
 	// AMIReleaseVersion pins the node image release (both kinds), e.g.
 	// 1.33.5-20251120 (AL2023, AL2) or 1.50.0 (Bottlerocket).
 	AMIReleaseVersion string `json:"amiReleaseVersion"`
@@ -315,8 +322,22 @@ func (m MaxPods) MarshalJSON() ([]byte, error) {
 	return json.Marshal(m.Value)
 }
 
-// Autoscaler is `eksfleet:autoscaler`: the Cluster Autoscaler.
+// Autoscaler kinds (autoscaler.kind).
+const (
+	AutoscalerClusterAutoscaler = "cluster-autoscaler"
+	AutoscalerKarpenter         = "karpenter"
+)
+
+// Autoscaler is `eksfleet:autoscaler`: which autoscaler runs (the Cluster
+// Autoscaler over the node groups, or Karpenter over nodePools) and its
+// settings.
 type Autoscaler struct {
+	// Kind is cluster-autoscaler (default) or karpenter.
+	Kind string `json:"kind"`
+	// Karpenter holds Karpenter's settings (kind karpenter).
+	Karpenter Karpenter `json:"karpenter"`
+	// Enabled decides whether the program installs the in-cluster charts
+	// (it then talks to the Kubernetes API); the AWS side is always built.
 	Enabled                  bool   `json:"enabled"`
 	ChartVersion             string `json:"chartVersion"`
 	Expander                 string `json:"expander"`

@@ -38,16 +38,17 @@ var (
 )
 
 var (
-	validLogTypes      = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
-	validKinds         = []string{KindManaged, KindSelfManaged}
-	validFamilies      = []string{"AL2023", "Bottlerocket", "AL2"}
-	validArchitectures = []string{"x86_64", "arm64"}
-	validCapacityTypes = []string{"ON_DEMAND", "SPOT"}
-	validVolumeTypes   = []string{"gp3", "gp2", "io1", "io2"}
-	validAllocations   = []string{"price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"}
-	validWarmStates    = []string{"Stopped", "Running", "Hibernated"}
-	validExpanders     = []string{"least-waste", "priority", "random", "most-pods", "price"}
-	validEnvironments  = []string{"dev", "staging", "prod"}
+	validLogTypes        = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+	validKinds           = []string{KindManaged, KindSelfManaged}
+	validFamilies        = []string{"AL2023", "Bottlerocket", "AL2"}
+	validArchitectures   = []string{"x86_64", "arm64"}
+	validCapacityTypes   = []string{"ON_DEMAND", "SPOT"}
+	validVolumeTypes     = []string{"gp3", "gp2", "io1", "io2"}
+	validAllocations     = []string{"price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "lowest-price"}
+	validWarmStates      = []string{"Stopped", "Running", "Hibernated"}
+	validExpanders       = []string{"least-waste", "priority", "random", "most-pods", "price"}
+	validAutoscalerKinds = []string{AutoscalerClusterAutoscaler, AutoscalerKarpenter}
+	validEnvironments    = []string{"dev", "staging", "prod"}
 	// Kubelet flags that have a dedicated key, so the two can't disagree.
 	reservedKubeletFlags = map[string]string{
 		"--node-labels":          "labels",
@@ -80,8 +81,10 @@ func validate(c *Config, errs *Errors) {
 	validateCluster(errs, c)
 	validateProxy(errs, c.Proxy)
 	validateCNI(errs, c)
+	resolveAutoscaling(c)
 	validateNodeGroups(errs, c)
 	validateAutoscaler(errs, c)
+	validateNodePools(errs, c)
 	validateSystemPods(errs, c)
 	validatePolicy(errs, c.Policy)
 	if zones, complete := c.declaredZones(); complete {
@@ -534,6 +537,10 @@ func refuseForManaged(errs *Errors, p string, g NodeGroup) {
 func validateAutoscaler(errs *Errors, c *Config) {
 	a := c.Autoscaler
 	p := key("autoscaler")
+	if !slices.Contains(validAutoscalerKinds, a.Kind) {
+		errs.add(p+".kind", a.Kind, "must be %s%s", oneOf(validAutoscalerKinds), suggest(a.Kind, validAutoscalerKinds))
+	}
+	validateKarpenterSettings(errs, c)
 	switch {
 	case !slices.Contains(validExpanders, a.Expander):
 		errs.add(p+".expander", a.Expander, "must be %s", oneOf(validExpanders))
@@ -542,7 +549,7 @@ func validateAutoscaler(errs *Errors, c *Config) {
 		// AWS cloud provider has no pricing model, so the expander fails at
 		// run time. Refused here, with the reason, rather than deployed.
 		errs.add(p+".expander", a.Expander, "is implemented by the Cluster Autoscaler only on GCE, not on AWS; use least-waste, priority, random or most-pods")
-	case a.Expander == "priority" && !anyAutoscaled(c.NodeGroups):
+	case a.Expander == "priority" && a.Kind == AutoscalerClusterAutoscaler && !anyAutoscaled(c.NodeGroups):
 		errs.add(p+".expander", a.Expander, "ranks autoscaled node groups, but no node group has autoscaling: true")
 	}
 	if d, err := time.ParseDuration(a.ScaleDownUnneededTime); err != nil || d <= 0 {
@@ -617,6 +624,19 @@ func validateZones(errs *Errors, c *Config, zones map[string]string) {
 			if z, ok := zones[s]; ok {
 				if _, covered := c.CNI.PodSubnetIDs[z]; !covered {
 					missing[z] = appendUnique(missing[z], g.Name)
+				}
+			}
+		}
+	}
+	for _, np := range c.NodePools {
+		subnets := np.SubnetIDs
+		if len(subnets) == 0 {
+			subnets = c.Network.PrivateSubnetIDs
+		}
+		for _, s := range subnets {
+			if z, ok := zones[s]; ok && (len(np.Zones) == 0 || slices.Contains(np.Zones, z)) {
+				if _, covered := c.CNI.PodSubnetIDs[z]; !covered {
+					missing[z] = appendUnique(missing[z], "pool "+np.Name)
 				}
 			}
 		}
