@@ -1,11 +1,11 @@
 package nodegroup
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strconv"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/node"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -96,32 +96,7 @@ func LaunchTemplateArgs(a *Args, lt LaunchTemplate, tags pulumi.StringMap) (*ec2
 // an apply after registration. With a secret proxy (Proxy.Secret) the user
 // data is a Pulumi secret.
 func UserData(c Cluster, in bootstrap.Input) (pulumi.StringPtrOutput, error) {
-	probe := in
-	probe.Cluster.Endpoint = "https://validation.invalid"
-	probe.Cluster.CertificateAuthority = base64.StdEncoding.EncodeToString([]byte("validation"))
-	if err := bootstrap.Validate(probe); err != nil {
-		return pulumi.StringPtrOutput{}, err
-	}
-	out := pulumi.All(c.Endpoint, c.CertificateAuthority).ApplyT(func(v []any) (*string, error) {
-		in := in
-		in.Cluster.Endpoint, in.Cluster.CertificateAuthority = v[0].(string), v[1].(string)
-		raw, err := bootstrap.Render(in)
-		if err != nil {
-			return nil, err
-		}
-		if len(raw) == 0 {
-			return nil, nil
-		}
-		s := base64.StdEncoding.EncodeToString(raw)
-		return &s, nil
-	}).(pulumi.StringPtrOutput)
-	if in.Proxy != nil && in.Proxy.Secret {
-		// A secret input stays secret in the launch template's state and
-		// shows as [secret] in diffs (EC2 still returns it to anyone with
-		// ec2:DescribeLaunchTemplateVersions).
-		out = pulumi.ToSecret(out).(pulumi.StringPtrOutput)
-	}
-	return out, nil
+	return node.UserData(c.Endpoint, c.CertificateAuthority, in, true)
 }
 
 // BootstrapCluster is the cluster as the bootstrap package sees it, without

@@ -22,11 +22,11 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
 	"github.com/eksfleet/eksfleet/components/internal/names"
+	"github.com/eksfleet/eksfleet/components/node"
 	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -108,12 +108,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	// Nodes of a self-managed group join through an EC2_LINUX access
 	// entry: EKS maps the role to system:nodes itself, no aws-auth needed.
-	entry, err := awseks.NewAccessEntry(ctx, name, &awseks.AccessEntryArgs{
-		ClusterName:  a.Cluster.EKSName,
-		PrincipalArn: role.ARN,
-		Type:         pulumi.String("EC2_LINUX"),
-		Tags:         tags,
-	}, parent)
+	entry, err := node.NewAccessEntry(ctx, name, a.Cluster.EKSName, role.ARN, tags, g)
 	if err != nil {
 		return nil, err
 	}
