@@ -90,7 +90,8 @@ type Args struct {
 
 // Queue is a created queue with its rules and policy.
 type Queue struct {
-	URL, ARN pulumi.StringOutput
+	// URL, ARN and Name identify the queue (Karpenter takes its name).
+	URL, ARN, Name pulumi.StringOutput
 	// RuleARNs are the rules by key.
 	RuleARNs pulumi.StringMapOutput
 	// Policy is the queue policy resource.
@@ -120,7 +121,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
-	q := &Queue{URL: queue.Url, ARN: queue.Arn}
+	q := &Queue{URL: queue.Url, ARN: queue.Arn, Name: queue.Name}
 	ruleARNs := pulumi.StringMap{}
 	var ruleARNInputs []interface{}
 	for i, r := range args.Rules {

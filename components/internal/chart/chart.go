@@ -38,6 +38,9 @@ type Spec struct {
 	Values pulumi.MapInput
 	// Provider is the cluster's Kubernetes provider.
 	Provider pulumi.ProviderResource
+	// SkipCRDs leaves the chart's crds/ directory alone (a chart whose
+	// CRDs another release owns and upgrades).
+	SkipCRDs bool
 	// After are the resources the pods need first, above all their IAM
 	// role policy: a pod that starts before its policy exists crash-loops
 	// on AccessDenied until the next restart back-off.
@@ -58,6 +61,9 @@ func Install(ctx *pulumi.Context, name string, s Spec, opts ...pulumi.ResourceOp
 		CleanupOnFail: pulumi.Bool(true),
 		MaxHistory:    pulumi.Int(10),
 		Timeout:       pulumi.Int(600),
+	}
+	if s.SkipCRDs {
+		args.SkipCrds = pulumi.Bool(true)
 	}
 	if s.Repo != "" {
 		args.RepositoryOpts = &helmv3.RepositoryOptsArgs{Repo: pulumi.String(s.Repo)}

@@ -64,7 +64,7 @@ var semverRe = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)$`)
 func ChartVersion(kubernetesVersion, override string) (string, error) {
 	r, ok := Releases[kubernetesVersion]
 	if !ok {
-		return "", fmt.Errorf("Kubernetes %q has no pinned Karpenter release (known: 1.29-1.35)", kubernetesVersion)
+		return "", fmt.Errorf("no Karpenter release is pinned for Kubernetes %q (known: 1.29-1.35)", kubernetesVersion)
 	}
 	if override == "" {
 		return r.Pinned, nil
@@ -73,7 +73,7 @@ func ChartVersion(kubernetesVersion, override string) (string, error) {
 		return "", fmt.Errorf("%q is not a Karpenter chart version like %s", override, r.Pinned)
 	}
 	if CompareVersions(override, r.Minimum) < 0 {
-		return "", fmt.Errorf("Karpenter %s does not support Kubernetes %s: upstream's compatibility matrix needs %s or later", override, kubernetesVersion, r.Minimum)
+		return "", fmt.Errorf("chart %s does not support Kubernetes %s: upstream's compatibility matrix needs %s or later", override, kubernetesVersion, r.Minimum)
 	}
 	return override, nil
 }
