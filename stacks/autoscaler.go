@@ -10,8 +10,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Autoscaling wires the Cluster Autoscaler over the autoscaled node groups
-// and, when at least one self-managed group drains on termination, the node
+// Autoscaling wires the autoscaler — the Cluster Autoscaler over the
+// autoscaled node groups, or Karpenter over the node pools (autoscaler.kind)
+// — and, when at least one self-managed group drains on termination, the node
 // termination handler over the draining ones. It exports
 // `clusterAutoscaler` and (with draining groups) `nodeTerminationHandler`:
 // role ARN, queue URL, chart and the chart values, which are what an in-VPC
@@ -70,6 +71,27 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 		}
 	}
 
+	if a.Kind == config.AutoscalerKarpenter {
+		// One autoscaler at a time: Karpenter scales nodePools, and the
+		// node groups (autoscaling defaults to false) keep their sizes.
+		if err := karpenterAutoscaler(ctx, cfg, live, cl, provider, after, tags, httpProxy, httpsProxy, noProxy); err != nil {
+			return err
+		}
+	} else if err := clusterAutoscaler(ctx, cfg, cl, provider, after, scaled, tags, httpProxy, httpsProxy, noProxy); err != nil {
+		return err
+	}
+
+	if len(drained) == 0 {
+		return nil
+	}
+	return nodeDrain(ctx, cfg, cl, provider, after, drained, uncoveredSpot, tags, httpProxy, httpsProxy, noProxy)
+}
+
+// clusterAutoscaler installs the Cluster Autoscaler over the autoscaled
+// node groups and exports `clusterAutoscaler`.
+func clusterAutoscaler(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, provider *kubernetes.Provider, after []pulumi.Resource, scaled []autoscaler.NodeGroup,
+	tags map[string]string, httpProxy, httpsProxy string, noProxy pulumi.StringArrayInput) error {
+	a := cfg.Autoscaler
 	ca, err := autoscaler.New(ctx, cfg.Cluster.Name+"-cluster-autoscaler", &autoscaler.Args{
 		ClusterName:              cfg.Cluster.Name,
 		KubernetesVersion:        cfg.Cluster.Version,
@@ -99,10 +121,13 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 		"installed":    pulumi.Bool(ca.Release != nil),
 		"values":       ca.Values,
 	})
+	return nil
+}
 
-	if len(drained) == 0 {
-		return nil
-	}
+// nodeDrain installs the termination handler over the draining
+// self-managed groups and exports `nodeTerminationHandler`.
+func nodeDrain(ctx *pulumi.Context, cfg *config.Config, cl *cluster.Cluster, provider *kubernetes.Provider, after []pulumi.Resource, drained pulumi.StringArray,
+	uncoveredSpot bool, tags map[string]string, httpProxy, httpsProxy string, noProxy pulumi.StringArrayInput) error {
 	nth, err := nodedrain.New(ctx, cfg.Cluster.Name+"-node-drain", &nodedrain.Args{
 		ClusterName:     cfg.Cluster.Name,
 		Region:          cfg.Region,

@@ -158,6 +158,31 @@ func TestBundledStacksAutoscaling(t *testing.T) {
 			cluster := cfg.Cluster.Name
 			account := strings.Split(p.Outputs["oidcProviderArn"].(string), ":")[4]
 
+			if cfg.Autoscaler.Kind == config.AutoscalerKarpenter {
+				// One autoscaler at a time: no Cluster Autoscaler, no
+				// discovery tags of ours; the termination handler still
+				// serves draining self-managed groups.
+				for _, r := range p.Resources {
+					if r.Type == autoscaler.TypeToken {
+						t.Errorf("the Cluster Autoscaler %s is installed with autoscaler.kind karpenter", r.Name)
+					}
+				}
+				checkKarpenter(t, p)
+				var drained []groupASG
+				for _, g := range cfg.NodeGroups {
+					asg := asgOf(t, p, g)
+					if _, tagged := asg.Tags[autoscaler.EnabledTagKey]; tagged && g.Kind == config.KindSelfManaged {
+						t.Errorf("group %s carries the Cluster Autoscaler's discovery tag under Karpenter", g.Name)
+					}
+					if g.Drain() {
+						drained = append(drained, asg)
+					}
+				}
+				if len(drained) > 0 {
+					checkNodeDrain(t, p, drained, account)
+				}
+				return
+			}
 			ca := component(t, p, autoscaler.TypeToken, cluster+"-cluster-autoscaler")
 			role := onlyChild(t, p, ca, "aws:iam/role:Role")
 			checkIRSA(t, p, role, autoscaler.Namespace, autoscaler.ServiceAccountName)

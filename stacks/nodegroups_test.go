@@ -171,8 +171,23 @@ func checkManaged(t *testing.T, p *plan.Plan, g config.NodeGroup, wantPods int) 
 		tags = append(tags, nodespec.Tag{Key: in.String("tag.key"), Value: in.String("tag.value")})
 	}
 	tmpl := nodespec.NodeTemplate(tags)
+	if !g.Autoscaling {
+		// No autoscaler reads node-template tags of a group it does not
+		// scale (under Karpenter groups are not autoscaled).
+		if len(tags) != 0 {
+			t.Errorf("group %s is not autoscaled but carries node-template tags %v", g.Name, tags)
+		}
+		for k, v := range g.Labels {
+			if ng.String("labels."+k) != v {
+				t.Errorf("label %s=%s: node group %q", k, v, ng.String("labels."+k))
+			}
+		}
+		if len(ng.List("taints")) != len(g.Taints) {
+			t.Errorf("node group taints %v, config %v", ng.List("taints"), g.Taints)
+		}
+	}
 	for k, v := range g.Labels {
-		if tmpl.Labels[k] != v || ng.String("labels."+k) != v {
+		if g.Autoscaling && (tmpl.Labels[k] != v || ng.String("labels."+k) != v) {
 			t.Errorf("label %s=%s: tag %q, node group %q", k, v, tmpl.Labels[k], ng.String("labels."+k))
 		}
 	}
@@ -181,7 +196,7 @@ func checkManaged(t *testing.T, p *plan.Plan, g config.NodeGroup, wantPods int) 
 		wantTaints = append(wantTaints, bootstrap.Taint{Key: tt.Key, Value: tt.Value, Effect: tt.Effect})
 	}
 	sort.Slice(wantTaints, func(i, j int) bool { return wantTaints[i].Key < wantTaints[j].Key })
-	if !reflect.DeepEqual(tmpl.Taints, wantTaints) || len(ng.List("taints")) != len(g.Taints) {
+	if g.Autoscaling && (!reflect.DeepEqual(tmpl.Taints, wantTaints) || len(ng.List("taints")) != len(g.Taints)) {
 		t.Errorf("node-template taints %v, node group taints %v, config %v", tmpl.Taints, ng.List("taints"), wantTaints)
 	}
 	lt := inputs.Map(kids["aws:ec2/launchTemplate:LaunchTemplate"][0].Inputs)
