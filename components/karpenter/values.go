@@ -16,12 +16,13 @@ const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 // names are the chart's (charts/karpenter/values.yaml, v1.14.1).
 type Values struct {
 	ServiceAccount ServiceAccount `json:"serviceAccount"`
-	// Replicas: two, one leader and one standby, on different nodes of the
-	// node groups (never on nodes Karpenter launched: the affinity keeps
-	// them off any node with a karpenter.sh/nodepool label).
+	// Replicas: two, one leader and one standby. The chart's default
+	// affinity, kept, puts them on different nodes (required pod
+	// anti-affinity) of the node groups, never on nodes Karpenter launched
+	// (no karpenter.sh/nodepool label); config validation makes the groups
+	// hosting system pods start with two nodes for that reason.
 	Replicas                  int                      `json:"replicas"`
 	Tolerations               []chart.Toleration       `json:"tolerations"`
-	Affinity                  Affinity                 `json:"affinity"`
 	TopologySpreadConstraints []chart.SpreadConstraint `json:"topologySpreadConstraints"`
 	Controller                Controller               `json:"controller"`
 	Settings                  Settings                 `json:"settings"`
@@ -32,36 +33,6 @@ type Values struct {
 type ServiceAccount struct {
 	Name        string            `json:"name"`
 	Annotations map[string]string `json:"annotations"`
-}
-
-// Affinity replaces the chart's default, whose required pod anti-affinity
-// would leave the second replica Pending on a cluster that starts with one
-// eligible node (and fail the atomic release); the spread constraints
-// prefer separate nodes and zones instead.
-type Affinity struct {
-	NodeAffinity NodeAffinity `json:"nodeAffinity"`
-}
-
-// NodeAffinity keeps the controller on nodes Karpenter does not manage.
-type NodeAffinity struct {
-	Required NodeSelector `json:"requiredDuringSchedulingIgnoredDuringExecution"`
-}
-
-// NodeSelector is a list of terms.
-type NodeSelector struct {
-	Terms []NodeSelectorTerm `json:"nodeSelectorTerms"`
-}
-
-// NodeSelectorTerm is a list of expressions.
-type NodeSelectorTerm struct {
-	MatchExpressions []Expression `json:"matchExpressions"`
-}
-
-// Expression is a node selector requirement.
-type Expression struct {
-	Key      string   `json:"key"`
-	Operator string   `json:"operator"`
-	Values   []string `json:"values,omitempty"`
 }
 
 // Controller is the controller container's settings.
@@ -120,12 +91,9 @@ func BuildValues(in ValuesInput) (Values, error) {
 		reserved = "1"
 	}
 	v := Values{
-		ServiceAccount: ServiceAccount{Name: spec.ServiceAccount, Annotations: map[string]string{RoleARNAnnotation: in.RoleARN}},
-		Replicas:       2,
-		Tolerations:    []chart.Toleration{chart.CriticalAddonsToleration},
-		Affinity: Affinity{NodeAffinity: NodeAffinity{Required: NodeSelector{Terms: []NodeSelectorTerm{{
-			MatchExpressions: []Expression{{Key: "karpenter.sh/nodepool", Operator: "DoesNotExist"}},
-		}}}}},
+		ServiceAccount:            ServiceAccount{Name: spec.ServiceAccount, Annotations: map[string]string{RoleARNAnnotation: in.RoleARN}},
+		Replicas:                  2,
+		Tolerations:               []chart.Toleration{chart.CriticalAddonsToleration},
 		TopologySpreadConstraints: chart.Spread(PodLabels),
 		Controller: Controller{Resources: Resources{
 			// The getting-started guide's sizing: 1 CPU and 1 GiB each.

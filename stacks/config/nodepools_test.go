@@ -14,6 +14,8 @@ func karpenterBase(t *testing.T, pools string) map[string]string {
 	v := with(t, "eksfleet:autoscaler", `{kind: karpenter}`)
 	w := with(t, "eksfleet:nodePools", pools)
 	v["eksfleet:nodePools"] = w["eksfleet:nodePools"]
+	// Karpenter's two replicas need two host nodes at start.
+	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 2, maxSize: 3}]`)["eksfleet:nodeGroups"]
 	return v
 }
 
@@ -124,14 +126,14 @@ func TestNodePoolRefusals(t *testing.T) {
 
 func TestAutoscalingTrueRefusedUnderKarpenter(t *testing.T) {
 	v := with(t, "eksfleet:autoscaler", `{kind: karpenter}`)
-	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 1, maxSize: 3, autoscaling: true}]`)["eksfleet:nodeGroups"]
+	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 2, maxSize: 3, autoscaling: true}]`)["eksfleet:nodeGroups"]
 	_, err := config.Parse("eksfleet", "dev", v)
 	if err == nil || !strings.Contains(err.Error(), "eksfleet:nodeGroups[0].autoscaling: true cannot be true with autoscaler.kind: karpenter") {
 		t.Fatalf("explicit autoscaling: true under Karpenter: %v", err)
 	}
 	// Explicit false is fine, and explicit true stays allowed with the
 	// Cluster Autoscaler.
-	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 1, maxSize: 3, autoscaling: false}]`)["eksfleet:nodeGroups"]
+	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 2, maxSize: 3, autoscaling: false}]`)["eksfleet:nodeGroups"]
 	if _, err := config.Parse("eksfleet", "dev", v); err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +141,18 @@ func TestAutoscalingTrueRefusedUnderKarpenter(t *testing.T) {
 	cfg, err := config.Parse("eksfleet", "dev", ca)
 	if err != nil || cfg.NodeGroups[0].Autoscaling {
 		t.Fatalf("explicit autoscaling: false with the Cluster Autoscaler: %v, %+v", err, cfg)
+	}
+}
+
+func TestKarpenterNeedsTwoHostNodes(t *testing.T) {
+	v := karpenterBase(t, twoPools)
+	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 1, maxSize: 3}]`)["eksfleet:nodeGroups"]
+	_, err := config.Parse("eksfleet", "dev", v)
+	if err == nil || !strings.Contains(err.Error(), "two controller replicas on different nodes") {
+		t.Fatalf("one host node under Karpenter: %v", err)
+	}
+	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 2, maxSize: 3}]`)["eksfleet:nodeGroups"]
+	if _, err := config.Parse("eksfleet", "dev", v); err != nil {
+		t.Fatal(err)
 	}
 }

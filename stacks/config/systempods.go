@@ -77,6 +77,9 @@ func validateSystemPods(errs *Errors, c *Config) {
 			return
 		}
 	}
+	if c.Autoscaler.Kind == AutoscalerKarpenter && c.Autoscaler.Enabled {
+		validateKarpenterHosts(errs, c)
+	}
 	var why []string
 	for _, g := range c.NodeGroups {
 		if g.HostsSystemPods() {
@@ -94,4 +97,24 @@ func validateSystemPods(errs *Errors, c *Config) {
 	errs.add(key("nodeGroups"), nil,
 		"no node group starts with a node that the system pods (%s) can run on: %s; give at least one group desiredSize (or minSize) 1 or more and no taints but %s (which they tolerate)",
 		strings.Join(c.SystemPods(), ", "), strings.Join(why, "; "), SystemTolerationKey)
+}
+
+// validateKarpenterHosts refuses a Karpenter configuration whose node groups
+// start with fewer than two nodes the system pods can run on: Karpenter's
+// chart runs two controller replicas with a required pod anti-affinity
+// (kubernetes.io/hostname), kept as upstream ships it, and never on nodes
+// Karpenter launched, so the second replica would stay Pending and the
+// atomic release would roll back. A configuration with no such group at
+// all gets the general problem below instead.
+func validateKarpenterHosts(errs *Errors, c *Config) {
+	total := 0
+	for _, g := range c.NodeGroups {
+		if g.HostsSystemPods() {
+			total += g.Desired()
+		}
+	}
+	if total == 1 {
+		errs.add(key("nodeGroups"), nil,
+			"start with 1 node the system pods can run on; Karpenter runs two controller replicas on different nodes of the node groups (never on nodes it launches), so give the groups that host system pods at least 2 nodes at start (desiredSize or minSize)")
+	}
 }
