@@ -3,7 +3,7 @@
 # tests, and print shell lines a caller can eval:
 #
 #   eval "$(.ci/tools.sh)"            # all tools
-#   eval "$(.ci/tools.sh pulumi eks)" # a subset: pulumi, staticcheck, eks
+#   eval "$(.ci/tools.sh pulumi eks)" # a subset: pulumi, staticcheck, eks, yaml, node
 #
 # Tools and where they come from (no GitHub downloads; only the Go module
 # proxy and the npm registry are needed on a cold run):
@@ -17,6 +17,12 @@
 #   eks          npm ci --ignore-scripts of tools/eks/package-lock.json
 #                (@pulumi/eks, same version as the Go SDK) plus a
 #                pulumi-resource-eks wrapper running node on its cmd/provider.
+#   yaml         go build of github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
+#                pinned by tools/yaml/go.mod (the YAML language host of the
+#                provider module's engine test).
+#   node         npm ci --ignore-scripts of tools/node/package-lock.json: the
+#                Node Pulumi SDK and TypeScript for the provider module's
+#                TypeScript engine test and SDK compile check.
 #
 # Each tool goes to ${EKSFLEET_TOOLS_DIR:-$HOME/.cache/eksfleet/tools}/<tool>-<version>-<key>/
 # where <key> hashes the pin files (go.mod/go.sum or package.json/lock), the
@@ -172,8 +178,44 @@ tool_eks() {
 	with_lock eks eks_install
 }
 
+tool_yaml() {
+	go_tool pulumi-language-yaml "$ROOT/tools/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml github.com/pulumi/pulumi-yaml
+	YAML_BIN=$REPLY
+}
+
+tool_node() {
+	local src="$ROOT/tools/node" node nodev ver key dir
+	node=$(command -v node) || die "node not found on PATH (need node >= 20)"
+	command -v npm >/dev/null || die "npm not found on PATH"
+	nodev=$("$node" --version)
+	ver=$("$node" -e 'const l=require(process.argv[1]);console.log(l.packages["node_modules/@pulumi/pulumi"].version)' "$src/package-lock.json")
+	key=$(hashkey "$src/package.json" "$src/package-lock.json" -- "node ${nodev%%.*}" "$node")
+	dir="$TOOLS_DIR/node-$ver-$key"
+	NODE_MODULES="$dir/node_modules"
+	if [[ -x $NODE_MODULES/typescript/bin/tsc ]]; then
+		log "node $ver: cached at $dir"
+		return
+	fi
+	node_install() {
+		if [[ -x $NODE_MODULES/typescript/bin/tsc ]]; then log "node $ver: installed by another process"; return; fi
+		local tmp start
+		tmp=$(mktemp -d "$TOOLS_DIR/.tmp-node-XXXXXX")
+		start=$(now)
+		log "node $ver: npm ci --ignore-scripts into $dir ..."
+		cp "$src/package.json" "$src/package-lock.json" "$tmp/"
+		if ! (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2); then
+			rm -rf "$tmp"
+			die "node: npm ci failed"
+		fi
+		rm -rf "$dir"
+		mv -T "$tmp" "$dir"
+		log "node $ver: installed in $(($(now) - start))s"
+	}
+	with_lock node node_install
+}
+
 want=("$@")
-((${#want[@]})) || want=(pulumi staticcheck eks)
+((${#want[@]})) || want=(pulumi staticcheck eks yaml node)
 paths=()
 exports=()
 for t in "${want[@]}"; do
@@ -193,7 +235,16 @@ for t in "${want[@]}"; do
 		paths+=("$(dirname "$EKS_BIN")")
 		exports+=("EKSFLEET_EKS_PROVIDER=$EKS_BIN")
 		;;
-	*) die "unknown tool '$t' (want pulumi, staticcheck or eks)" ;;
+	yaml)
+		tool_yaml
+		paths+=("$(dirname "$YAML_BIN")")
+		exports+=("EKSFLEET_YAML_HOST=$YAML_BIN")
+		;;
+	node)
+		tool_node
+		exports+=("EKSFLEET_NODE_MODULES=$NODE_MODULES")
+		;;
+	*) die "unknown tool '$t' (want pulumi, staticcheck, eks, yaml or node)" ;;
 	esac
 done
 

@@ -163,8 +163,10 @@ func (v *Volume) toGo() nodespec.Volume {
 	return out
 }
 
-// NodeGroupArgs are the inputs both node group kinds take (nodegroup.Args
-// and its Cluster).
+// NodeGroupArgs are the inputs of both node group kinds, as in Go, where
+// managed.Args and selfmanaged.Args are both nodegroup.Args: a field of one
+// kind is refused by the other kind's component. (One type, not a shared
+// part embedded in two, because Construct fills only a struct's own fields.)
 type NodeGroupArgs struct {
 	ClusterName          string             `pulumi:"clusterName"`
 	ClusterVersion       string             `pulumi:"clusterVersion"`
@@ -201,6 +203,17 @@ type NodeGroupArgs struct {
 	SkipCNIPolicy        bool               `pulumi:"skipCniPolicy,optional"`
 	AMIReleaseVersion    string             `pulumi:"amiReleaseVersion,optional"`
 	Tags                 map[string]string  `pulumi:"tags,optional"`
+
+	// Self-managed only.
+	Spot               *Spot            `pulumi:"spot,optional"`
+	InstanceRefresh    *InstanceRefresh `pulumi:"instanceRefresh,optional"`
+	DrainOnTermination bool             `pulumi:"drainOnTermination,optional"`
+	WarmPool           *WarmPool        `pulumi:"warmPool,optional"`
+	ImageID            string           `pulumi:"imageId,optional"`
+
+	// Managed only.
+	UpdateConfig *UpdateConfig `pulumi:"updateConfig,optional"`
+	NodeRepair   *bool         `pulumi:"nodeRepair,optional"`
 }
 
 // Annotate documents the shared node group inputs.
@@ -246,9 +259,18 @@ func (a *NodeGroupArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.SkipCNIPolicy, "Leave AmazonEKS_CNI_Policy off a created node role (aws-node has its own role).")
 	an.Describe(&a.AMIReleaseVersion, "Pins the node image release as EKS names it, e.g. \"1.33.5-20251120\" (AL2023, AL2) or \"1.50.0\" (Bottlerocket); empty follows the recommended release.")
 	an.Describe(&a.Tags, "Tags added to every taggable resource.")
+	an.Describe(&a.Spot, "Self-managed only: the Spot distribution; with capacityType SPOT and no spot, the defaults apply.")
+	an.Describe(&a.InstanceRefresh, "Self-managed only: roll nodes on launch template changes; on by default (90% kept healthy, 300 s warmup).")
+	an.Describe(&a.DrainOnTermination, "Self-managed only: add a termination lifecycle hook and the aws-node-termination-handler tag (pair with a NodeDrain).")
+	an.Describe(&a.WarmPool, "Self-managed only: an optional warm pool.")
+	an.Describe(&a.ImageID, "Self-managed only: pin an AMI id (of amiFamily and architecture) instead of the recommended one from SSM.")
+	an.Describe(&a.UpdateConfig, "Managed only: how many nodes an update replaces at once.")
+	an.Describe(&a.NodeRepair, "Managed only: EKS node auto repair (replaces nodes that stay NotReady or report unhealthy conditions). Default true on managed groups; refused on self-managed groups, whose Auto Scaling health checks replace nodes.")
 }
 
-func (a NodeGroupArgs) toGo() nodegroup.Args {
+// toGo maps the inputs onto the Go Args of a managed (managed true) or
+// self-managed group.
+func (a NodeGroupArgs) toGo(managed bool) nodegroup.Args {
 	clusterName := a.ClusterName
 	out := nodegroup.Args{
 		Cluster: nodegroup.Cluster{
@@ -302,6 +324,30 @@ func (a NodeGroupArgs) toGo() nodegroup.Args {
 	for _, t := range a.Taints {
 		out.Taints = append(out.Taints, bootstrap.Taint{Key: t.Key, Value: t.Value, Effect: t.Effect})
 	}
+	out.DrainOnTermination = a.DrainOnTermination
+	out.ImageID = a.ImageID
+	if s := a.Spot; s != nil {
+		out.Spot = &nodespec.Spot{
+			OnDemandBaseCapacity:                s.OnDemandBaseCapacity,
+			OnDemandPercentageAboveBaseCapacity: s.OnDemandPercentageAboveBaseCapacity,
+			AllocationStrategy:                  s.AllocationStrategy,
+		}
+	}
+	if !managed || a.InstanceRefresh != nil {
+		out.InstanceRefresh = a.InstanceRefresh.toGo()
+	}
+	if w := a.WarmPool; w != nil {
+		out.WarmPool = &nodegroup.WarmPool{MinSize: w.MinSize, State: w.State, MaxGroupPreparedCapacity: w.MaxGroupPreparedCapacity}
+	}
+	if u := a.UpdateConfig; u != nil {
+		out.UpdateConfig = &nodegroup.UpdateConfig{MaxUnavailable: u.MaxUnavailable, MaxUnavailablePercentage: u.MaxUnavailablePercentage}
+	}
+	// The stack config's default: repair on for managed groups; the
+	// self-managed component refuses it.
+	out.NodeRepair = managed
+	if a.NodeRepair != nil {
+		out.NodeRepair = *a.NodeRepair
+	}
 	return out
 }
 
@@ -323,10 +369,10 @@ func (s *Spot) Annotate(an infer.Annotator) {
 
 // InstanceRefresh rolls a self-managed group when its launch template changes.
 type InstanceRefresh struct {
-	Enabled                bool  `pulumi:"enabled"`
-	MinHealthyPercentage   int   `pulumi:"minHealthyPercentage,optional"`
+	Enabled                *bool `pulumi:"enabled,optional"`
+	MinHealthyPercentage   *int  `pulumi:"minHealthyPercentage,optional"`
 	MaxHealthyPercentage   int   `pulumi:"maxHealthyPercentage,optional"`
-	InstanceWarmupSeconds  int   `pulumi:"instanceWarmupSeconds,optional"`
+	InstanceWarmupSeconds  *int  `pulumi:"instanceWarmupSeconds,optional"`
 	CheckpointPercentages  []int `pulumi:"checkpointPercentages,optional"`
 	CheckpointDelaySeconds int   `pulumi:"checkpointDelaySeconds,optional"`
 	AutoRollback           bool  `pulumi:"autoRollback,optional"`
@@ -337,12 +383,43 @@ func (r *InstanceRefresh) Annotate(an infer.Annotator) {
 	an.SetToken("index", "InstanceRefresh")
 	an.Describe(r, "Rolling replacement of a self-managed group's nodes when its launch template changes.")
 	an.Describe(&r.Enabled, "Turn instance refresh on.")
+	an.SetDefault(&r.Enabled, true)
 	an.Describe(&r.MinHealthyPercentage, "Share of the group kept in service during a refresh.")
+	an.SetDefault(&r.MinHealthyPercentage, defaultRefresh.MinHealthyPercentage)
 	an.Describe(&r.MaxHealthyPercentage, "Above 100 launches replacements before terminating (100-200).")
+	an.SetDefault(&r.MaxHealthyPercentage, defaultRefresh.MaxHealthyPercentage)
 	an.Describe(&r.InstanceWarmupSeconds, "How long a new node takes to be ready; also the group's default instance warmup.")
+	an.SetDefault(&r.InstanceWarmupSeconds, defaultRefresh.InstanceWarmupSeconds)
 	an.Describe(&r.CheckpointPercentages, "Pause the refresh at these shares replaced (ascending, ending at 100).")
 	an.Describe(&r.CheckpointDelaySeconds, "Pause at each checkpoint, in seconds (0-172800).")
 	an.Describe(&r.AutoRollback, "Restore the previous launch template version when the refresh fails.")
+}
+
+// defaultRefresh is the stack config's instance refresh of a self-managed
+// group, for the fields (or the whole block) left unset.
+var defaultRefresh = nodegroup.InstanceRefresh{Enabled: true, MinHealthyPercentage: 90, MaxHealthyPercentage: 100, InstanceWarmupSeconds: 300}
+
+func (r *InstanceRefresh) toGo() *nodegroup.InstanceRefresh {
+	out := defaultRefresh
+	if r == nil {
+		return &out
+	}
+	if r.Enabled != nil {
+		out.Enabled = *r.Enabled
+	}
+	if r.MinHealthyPercentage != nil {
+		out.MinHealthyPercentage = *r.MinHealthyPercentage
+	}
+	if r.MaxHealthyPercentage != 0 {
+		out.MaxHealthyPercentage = r.MaxHealthyPercentage
+	}
+	if r.InstanceWarmupSeconds != nil {
+		out.InstanceWarmupSeconds = *r.InstanceWarmupSeconds
+	}
+	out.CheckpointPercentages = r.CheckpointPercentages
+	out.CheckpointDelaySeconds = r.CheckpointDelaySeconds
+	out.AutoRollback = r.AutoRollback
+	return &out
 }
 
 // WarmPool keeps pre-initialized instances for a self-managed group.
@@ -361,53 +438,6 @@ func (w *WarmPool) Annotate(an infer.Annotator) {
 	an.Describe(&w.MaxGroupPreparedCapacity, "Upper bound of group plus pool; -1 or unset for no limit.")
 }
 
-// SelfManagedNodeGroupArgs are the inputs of eksfleet:index:SelfManagedNodeGroup.
-type SelfManagedNodeGroupArgs struct {
-	NodeGroupArgs
-	Spot               *Spot            `pulumi:"spot,optional"`
-	InstanceRefresh    *InstanceRefresh `pulumi:"instanceRefresh,optional"`
-	DrainOnTermination bool             `pulumi:"drainOnTermination,optional"`
-	WarmPool           *WarmPool        `pulumi:"warmPool,optional"`
-	ImageID            string           `pulumi:"imageId,optional"`
-}
-
-// Annotate documents the self-managed inputs.
-func (a *SelfManagedNodeGroupArgs) Annotate(an infer.Annotator) {
-	an.Describe(&a.Spot, "The Spot distribution; with capacityType SPOT and no spot, the defaults apply.")
-	an.Describe(&a.InstanceRefresh, "Roll nodes on launch template changes.")
-	an.Describe(&a.DrainOnTermination, "Add a termination lifecycle hook and the aws-node-termination-handler tag (pair with a NodeDrain).")
-	an.Describe(&a.WarmPool, "An optional warm pool.")
-	an.Describe(&a.ImageID, "Pin an AMI id (of amiFamily and architecture) instead of the recommended one from SSM.")
-}
-
-func (a SelfManagedNodeGroupArgs) toGo() nodegroup.Args {
-	out := a.NodeGroupArgs.toGo()
-	out.DrainOnTermination = a.DrainOnTermination
-	out.ImageID = a.ImageID
-	if s := a.Spot; s != nil {
-		out.Spot = &nodespec.Spot{
-			OnDemandBaseCapacity:                s.OnDemandBaseCapacity,
-			OnDemandPercentageAboveBaseCapacity: s.OnDemandPercentageAboveBaseCapacity,
-			AllocationStrategy:                  s.AllocationStrategy,
-		}
-	}
-	if r := a.InstanceRefresh; r != nil {
-		out.InstanceRefresh = &nodegroup.InstanceRefresh{
-			Enabled:                r.Enabled,
-			MinHealthyPercentage:   r.MinHealthyPercentage,
-			MaxHealthyPercentage:   r.MaxHealthyPercentage,
-			InstanceWarmupSeconds:  r.InstanceWarmupSeconds,
-			CheckpointPercentages:  r.CheckpointPercentages,
-			CheckpointDelaySeconds: r.CheckpointDelaySeconds,
-			AutoRollback:           r.AutoRollback,
-		}
-	}
-	if w := a.WarmPool; w != nil {
-		out.WarmPool = &nodegroup.WarmPool{MinSize: w.MinSize, State: w.State, MaxGroupPreparedCapacity: w.MaxGroupPreparedCapacity}
-	}
-	return out
-}
-
 // UpdateConfig is how many nodes a managed group replaces at once.
 type UpdateConfig struct {
 	MaxUnavailable           int `pulumi:"maxUnavailable,optional"`
@@ -420,29 +450,6 @@ func (u *UpdateConfig) Annotate(an infer.Annotator) {
 	an.Describe(u, "How many nodes a managed group replaces at once; one when neither is set.")
 	an.Describe(&u.MaxUnavailable, "Nodes replaced at once.")
 	an.Describe(&u.MaxUnavailablePercentage, "Share of nodes replaced at once.")
-}
-
-// ManagedNodeGroupArgs are the inputs of eksfleet:index:ManagedNodeGroup.
-type ManagedNodeGroupArgs struct {
-	NodeGroupArgs
-	UpdateConfig *UpdateConfig `pulumi:"updateConfig,optional"`
-	NodeRepair   *bool         `pulumi:"nodeRepair,optional"`
-}
-
-// Annotate documents the managed inputs.
-func (a *ManagedNodeGroupArgs) Annotate(an infer.Annotator) {
-	an.Describe(&a.UpdateConfig, "How many nodes an update replaces at once.")
-	an.Describe(&a.NodeRepair, "EKS node auto repair: EKS replaces nodes that stay NotReady or report unhealthy conditions.")
-	an.SetDefault(&a.NodeRepair, true)
-}
-
-func (a ManagedNodeGroupArgs) toGo() nodegroup.Args {
-	out := a.NodeGroupArgs.toGo()
-	out.NodeRepair = a.NodeRepair == nil || *a.NodeRepair
-	if u := a.UpdateConfig; u != nil {
-		out.UpdateConfig = &nodegroup.UpdateConfig{MaxUnavailable: u.MaxUnavailable, MaxUnavailablePercentage: u.MaxUnavailablePercentage}
-	}
-	return out
 }
 
 // AutoscaledGroup is a node group the autoscaler's priority expander ranks.

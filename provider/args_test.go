@@ -15,18 +15,9 @@ import (
 // languages do not get them. A field added to a component's Args fails this
 // test until it is exposed (added to the schema Args and its toGo) or listed.
 var notExposed = map[string]map[string]string{
-	"Cluster": {},
-	"ManagedNodeGroup": merge(nodeGroupNotExposed, map[string]string{
-		"Spot":               "self-managed only: managed.New refuses it (EKS takes Spot through capacityType)",
-		"InstanceRefresh":    "self-managed only: EKS rolls managed nodes itself",
-		"DrainOnTermination": "self-managed only: EKS drains managed nodes itself",
-		"WarmPool":           "self-managed only",
-		"ImageID":            "self-managed only: EKS picks a managed group's AMI (pin it with amiReleaseVersion)",
-	}),
-	"SelfManagedNodeGroup": merge(nodeGroupNotExposed, map[string]string{
-		"UpdateConfig": "managed only: selfmanaged.New refuses it (instanceRefresh rolls self-managed nodes)",
-		"NodeRepair":   "managed only: Auto Scaling health checks replace self-managed nodes",
-	}),
+	"Cluster":              {},
+	"ManagedNodeGroup":     nodeGroupNotExposed,
+	"SelfManagedNodeGroup": nodeGroupNotExposed,
 	"ClusterAutoscaler": {
 		"Provider":  "a Kubernetes provider object cannot cross the language boundary: the component creates the AWS side and the values output, and the chart is installed from them",
 		"DependsOn": "resources cannot cross the language boundary; they only order the Helm release, which is not created here",
@@ -42,30 +33,19 @@ var nodeGroupNotExposed = map[string]string{
 	"Cluster.NetworkReady": "resources cannot cross the language boundary: the nodes wait for the cluster through its outputs (clusterEndpoint, certificateAuthority, nodeSecurityGroupId)",
 }
 
-func merge(a, b map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
-}
-
 // toGo runs a schema Args' mapping, returning the Go Args.
 var toGo = map[string]func(args any) any{
 	"Cluster":              func(a any) any { return a.(*ClusterArgs).toGo() },
-	"ManagedNodeGroup":     func(a any) any { return a.(*ManagedNodeGroupArgs).toGo() },
-	"SelfManagedNodeGroup": func(a any) any { return a.(*SelfManagedNodeGroupArgs).toGo() },
+	"ManagedNodeGroup":     func(a any) any { return a.(*NodeGroupArgs).toGo(true) },
+	"SelfManagedNodeGroup": func(a any) any { return a.(*NodeGroupArgs).toGo(false) },
 	"ClusterAutoscaler":    func(a any) any { return a.(*ClusterAutoscalerArgs).toGo() },
 	"NodeDrain":            func(a any) any { return a.(*NodeDrainArgs).toGo() },
 }
 
 var schemaArgs = map[string]any{
 	"Cluster":              &ClusterArgs{},
-	"ManagedNodeGroup":     &ManagedNodeGroupArgs{},
-	"SelfManagedNodeGroup": &SelfManagedNodeGroupArgs{},
+	"ManagedNodeGroup":     &NodeGroupArgs{},
+	"SelfManagedNodeGroup": &NodeGroupArgs{},
 	"ClusterAutoscaler":    &ClusterAutoscalerArgs{},
 	"NodeDrain":            &NodeDrainArgs{},
 }

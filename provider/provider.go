@@ -110,8 +110,8 @@ func (g *ManagedNodeGroup) Annotate(an infer.Annotator) {
 }
 
 // Construct builds the managed node group.
-func (*ManagedNodeGroup) Construct(ctx *pulumi.Context, name, _ string, args ManagedNodeGroupArgs, opts pulumi.ResourceOption) (*managed.ManagedNodeGroup, error) {
-	a := args.toGo()
+func (*ManagedNodeGroup) Construct(ctx *pulumi.Context, name, _ string, args NodeGroupArgs, opts pulumi.ResourceOption) (*managed.ManagedNodeGroup, error) {
+	a := args.toGo(true)
 	return managed.New(ctx, name, &a, opts)
 }
 
@@ -125,8 +125,8 @@ func (g *SelfManagedNodeGroup) Annotate(an infer.Annotator) {
 }
 
 // Construct builds the self-managed node group.
-func (*SelfManagedNodeGroup) Construct(ctx *pulumi.Context, name, _ string, args SelfManagedNodeGroupArgs, opts pulumi.ResourceOption) (*selfmanaged.SelfManagedNodeGroup, error) {
-	a := args.toGo()
+func (*SelfManagedNodeGroup) Construct(ctx *pulumi.Context, name, _ string, args NodeGroupArgs, opts pulumi.ResourceOption) (*selfmanaged.SelfManagedNodeGroup, error) {
+	a := args.toGo(false)
 	return selfmanaged.New(ctx, name, &a, opts)
 }
 
