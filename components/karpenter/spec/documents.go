@@ -17,6 +17,9 @@ const (
 	NodeClassGroup         = "karpenter.k8s.aws"
 	NodeClassKind          = "EC2NodeClass"
 	defaultConsolidateWait = "1m"
+	// bottlerocketOSVolumeGiB is the OS volume Karpenter gives Bottlerocket
+	// nodes by default.
+	bottlerocketOSVolumeGiB = 4
 )
 
 // The types below mirror the subset of Karpenter's v1 API (sigs.k8s.io/
@@ -196,9 +199,15 @@ func NodeClass(in NodeClassInput) (EC2NodeClass, error) {
 		m := BlockDeviceMapping{DeviceName: d.DeviceName, EBS: BlockDevice{
 			DeleteOnTermination: true, Encrypted: d.Encrypted, KMSKeyID: d.KMSKeyARN, VolumeType: d.Type,
 		}}
-		if d.SizeGiB > 0 {
-			m.EBS.VolumeSize = strconv.Itoa(d.SizeGiB) + "Gi"
+		size := d.SizeGiB
+		if size == 0 {
+			// Launch templates may keep the snapshot's size; the
+			// EC2NodeClass CRD requires volumeSize or snapshotID. Karpenter
+			// sizes Bottlerocket's OS volume 4Gi by default (its docs,
+			// "Default Block Device Mappings", Bottlerocket).
+			size = bottlerocketOSVolumeGiB
 		}
+		m.EBS.VolumeSize = strconv.Itoa(size) + "Gi"
 		if d.Iops > 0 {
 			m.EBS.IOPS = ptr(int64(d.Iops))
 		}

@@ -293,7 +293,8 @@ func TestNodeClass(t *testing.T) {
 		t.Fatal(err)
 	}
 	bd := nc.Spec.BlockDeviceMappings
-	if nc.Spec.AMISelectorTerms[0].Alias != "bottlerocket@v1.50.0" || len(bd) != 2 || !bd[0].EBS.Encrypted || bd[0].RootVolume || !bd[1].RootVolume || bd[1].DeviceName != nodespec.BottlerocketDataDevice {
+	if nc.Spec.AMISelectorTerms[0].Alias != "bottlerocket@v1.50.0" || len(bd) != 2 || !bd[0].EBS.Encrypted || bd[0].RootVolume || !bd[1].RootVolume ||
+		bd[1].DeviceName != nodespec.BottlerocketDataDevice || bd[0].EBS.VolumeSize != "4Gi" || bd[1].EBS.VolumeSize != "80Gi" {
 		t.Errorf("Bottlerocket: alias %s, volumes %+v", nc.Spec.AMISelectorTerms[0].Alias, bd)
 	}
 	for _, mutate := range []func(*NodeClassInput){
