@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/eksfleet/eksfleet/internal/inputs"
 	"github.com/eksfleet/eksfleet/internal/plan"
 	"github.com/eksfleet/eksfleet/internal/userdata"
+	"github.com/eksfleet/eksfleet/stacks"
 )
 
 const (
@@ -158,4 +160,37 @@ func roundTrip(t *testing.T, d iampolicy.Document) iampolicy.Document {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestKarpenterGuardrailsSeePools: the policy pack reads the program's
+// NodePools and EC2NodeClasses; a staging pool without limits is reported
+// (advisory in staging; prod refuses it at config time already).
+func TestKarpenterGuardrailsSeePools(t *testing.T) {
+	proj, err := plan.LoadProject("..", "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pools []map[string]any
+	if err := json.Unmarshal([]byte(proj.Config["eksfleet:nodePools"]), &pools); err != nil {
+		t.Fatal(err)
+	}
+	delete(pools[0], "limits")
+	b, _ := json.Marshal(pools)
+	proj.Config["eksfleet:nodePools"] = string(b)
+	p, err := plan.Evaluate(proj, stacks.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, v := range p.Violations {
+		if v.Policy == "karpenter-pool-limits" {
+			found = strings.HasSuffix(v.URN, "::"+p.Config.Cluster.Name+"-karpenter-"+pools[0]["name"].(string)) && v.Enforcement == "advisory"
+		}
+		if v.Enforcement == "mandatory" {
+			t.Errorf("mandatory violation: %s %s", v.Policy, v.Message)
+		}
+	}
+	if !found {
+		t.Errorf("no advisory karpenter-pool-limits violation for the pool without limits: %+v", p.Violations)
+	}
 }

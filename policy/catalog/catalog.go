@@ -217,6 +217,20 @@ var Rules = []Rule{
 		Scope: ResourceScope,
 	},
 	{
+		Name:        "karpenter-pool-limits",
+		Description: "Every Karpenter NodePool sets spec.limits, so it cannot launch instances without bound.",
+		Anchors:     []string{"eksfleet (ours)", "Karpenter docs NodePool limits"},
+		Dev:         Advisory, Staging: Advisory, Prod: Mandatory,
+		Scope: ResourceScope,
+	},
+	{
+		Name:        "karpenter-controller-scoped",
+		Description: "The Karpenter controller's policy creates, tags and deletes instances, launch templates, fleets, volumes, network interfaces and instance profiles only under a kubernetes.io/cluster/<cluster> tag condition naming one cluster, and passes only a named node role, as Karpenter's CloudFormation template scopes it.",
+		Anchors:     []string{"eksfleet (ours)", "Karpenter getting-started CloudFormation template", "CKV_AWS_355", "AWS-0342"},
+		Dev:         Mandatory, Staging: Mandatory, Prod: Mandatory,
+		Scope: ResourceScope,
+	},
+	{
 		Name:        CannotVerify,
 		Description: "A guardrail could not check a value: it is unknown until deployment, or unreadable. Re-run after `pulumi up` or check it by hand.",
 		Dev:         Advisory, Staging: Advisory, Prod: Advisory,

@@ -184,6 +184,10 @@ func typeName(token string) string {
 		return "managed node group"
 	case eksClusterType:
 		return "EKS cluster"
+	case nodeClassType:
+		return "EC2NodeClass"
+	case nodePoolType:
+		return "NodePool"
 	}
 	if i := strings.LastIndex(token, ":"); i >= 0 {
 		return token[i+1:]

@@ -45,6 +45,10 @@ func init() {
 func isLaunchSpec(t string) bool { return t == launchTemplateType || t == launchConfigurationType }
 
 func checkIMDSv2(c *checker, r *policyx.AnalyzerResource) {
+	if r.Type == nodeClassType {
+		checkNodeClassIMDS(c, r)
+		return
+	}
 	if !isLaunchSpec(r.Type) {
 		return
 	}
@@ -79,6 +83,10 @@ func checkIMDSv2(c *checker, r *policyx.AnalyzerResource) {
 }
 
 func checkHopLimit(c *checker, r *policyx.AnalyzerResource) {
+	if r.Type == nodeClassType {
+		checkNodeClassHopLimit(c, r)
+		return
+	}
 	if !isLaunchSpec(r.Type) {
 		return
 	}
@@ -96,6 +104,8 @@ func checkHopLimit(c *checker, r *policyx.AnalyzerResource) {
 func checkVolumesEncrypted(c *checker, r *policyx.AnalyzerResource) {
 	p := props(r.Properties)
 	switch r.Type {
+	case nodeClassType:
+		checkNodeClassVolumes(c, r)
 	case launchTemplateType:
 		mappings, st := list(p, "blockDeviceMappings")
 		switch st {

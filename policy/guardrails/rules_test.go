@@ -559,7 +559,7 @@ func TestEveryRuleHasTests(t *testing.T) {
 		"eks-endpoint-private": true, "eks-control-plane-logs": true, "eks-secrets-cmk": true, "asg-launch-template": true,
 		"asg-size-bounds": true, "ca-discovery-tags": true, "ca-template-matches-kubelet": true, "desired-capacity-ignored": true,
 		"iam-resource-scoped": true, "no-al2-on-1.33": true, "no-proxy-complete": true, "allowed-instance-types": true,
-		"required-tags": true, catalog.CannotVerify: true,
+		"required-tags": true, "karpenter-pool-limits": true, "karpenter-controller-scoped": true, catalog.CannotVerify: true,
 	}
 	for _, r := range catalog.Rules {
 		if !tested[r.Name] {
