@@ -317,13 +317,7 @@ func TestYAMLProgram(t *testing.T) {
 func TestTypeScriptProgram(t *testing.T) {
 	tools := requireTools(t)
 	modules := requireEnv(t, "EKSFLEET_NODE_MODULES", "the @pulumi/pulumi and typescript packages .ci/tools.sh installs")
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if required() {
-			t.Fatal("node is not on PATH")
-		}
-		t.Skip("node is not on PATH")
-	}
+	node := requireNode(t)
 	bin := buildPlugin(t)
 	f := startFakes(t, tools)
 	env := f.env
@@ -368,6 +362,7 @@ func TestTypeScriptProgram(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil {
 		t.Fatalf("program result %q: %v", lines[len(lines)-1], err)
 	}
+	t.Logf("TypeScript up: %v; second preview: %v", result.Up, result.Preview)
 	if result.Up["create"] < 20 {
 		t.Errorf("up created %d resources, want the three components and their children (%v)", result.Up["create"], result.Up)
 	}
@@ -379,6 +374,29 @@ func TestTypeScriptProgram(t *testing.T) {
 	}
 	checkCreated(t, f, apitype.UntypedDeployment{Deployment: result.Deployment})
 	checkNoChanges(t, "second preview", result.Preview)
+}
+
+// TestTypeScriptSDKCompiles: the generated TypeScript SDK (sdk/nodejs)
+// compiles with tsc against the pinned @pulumi/pulumi.
+func TestTypeScriptSDKCompiles(t *testing.T) {
+	modules := requireEnv(t, "EKSFLEET_NODE_MODULES", "the @pulumi/pulumi and typescript packages .ci/tools.sh installs")
+	node := requireNode(t)
+	work := CompileTypeScriptSDK(t, node, modules)
+	if _, err := os.Stat(filepath.Join(work, "sdk", "bin", "index.js")); err != nil {
+		t.Fatalf("tsc wrote no bin/index.js: %v", err)
+	}
+}
+
+func requireNode(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if required() {
+			t.Fatal("node is not on PATH")
+		}
+		t.Skip("node is not on PATH")
+	}
+	return node
 }
 
 // CompileTypeScriptSDK copies sdk/nodejs into a work directory whose
