@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 
 	"github.com/blang/semver"
+	//lint:ignore SA1019 its successor (pulumi-dotnet's codegen module) is not served by the module proxy; see the package doc
 	"github.com/pulumi/pulumi/pkg/v3/codegen/dotnet"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
