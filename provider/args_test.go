@@ -30,7 +30,7 @@ var notExposed = map[string]map[string]string{
 
 var nodeGroupNotExposed = map[string]string{
 	"Cluster.Proxy.Secret": "a secret input reaches the provider as a secret value; Construct cannot mark plain fields, so proxy settings are plain (no credentials in proxy URLs anyway: user data is readable)",
-	"Cluster.NetworkReady": "resources cannot cross the language boundary: the nodes wait for the cluster through its outputs (clusterEndpoint, certificateAuthority, nodeSecurityGroupId)",
+	"Cluster.NetworkReady": "resources cannot cross the language boundary; not needed there: a program gets the Cluster's outputs (clusterEndpoint, ...) only once its Construct has registered every child, add-ons included (engine_test.go checks the order)",
 }
 
 // toGo runs a schema Args' mapping, returning the Go Args.

@@ -178,10 +178,29 @@ func checkCreated(t *testing.T, f fakes, deployment apitype.UntypedDeployment) {
 			t.Errorf("up did not create a %s (created %v)", typ, created)
 		}
 	}
-	for _, c := range f.aws.Calls("Create") {
+	lastAddon, firstNode := -1, -1
+	for i, c := range f.aws.Calls("Create") {
 		if len(c.Failures) > 0 {
 			t.Errorf("create of %s refused: %v", c.URN, c.Failures)
 		}
+		if c.Preview {
+			continue
+		}
+		switch c.Type {
+		case "aws:eks/addon:Addon":
+			lastAddon = i
+		case "aws:ec2/launchTemplate:LaunchTemplate", "aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group":
+			if firstNode < 0 {
+				firstNode = i
+			}
+		}
+	}
+	// The Go program makes nodes wait for the vpc-cni and kube-proxy
+	// add-ons (nodegroup.Cluster.NetworkReady). Across languages the node
+	// groups take the Cluster's outputs, which the calling program gets
+	// only when the Cluster's Construct has finished: add-ons included.
+	if lastAddon < 0 || firstNode < lastAddon {
+		t.Errorf("a launch template, node group or ASG was created (call %d) before the last add-on (call %d)", firstNode, lastAddon)
 	}
 	var state struct {
 		Resources []struct {
