@@ -92,6 +92,18 @@ func ModelKubernetes(p *FakeProvider) {
 	sc := cluster("provisioner")
 	sc.ForceNew = append(sc.ForceNew, "provisioner", "parameters", "reclaimPolicy", "volumeBindingMode")
 	p.Model("kubernetes:storage.k8s.io/v1:StorageClass", sc)
+	// Karpenter's objects (CRDs of karpenter-provider-aws v1.14.1,
+	// pkg/apis/crds): cluster-scoped, named by the program (never
+	// autonamed: a NodePool refers to its EC2NodeClass by name), names
+	// immutable; required fields as the CRDs' openAPIV3Schema lists them.
+	karpenter := func(required ...string) ResourceSpec {
+		s := cluster(required...)
+		s.AutoName, s.AutoNameLen = "", 0
+		s.Required = append(s.Required, "metadata.name")
+		return s
+	}
+	p.Model("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", karpenter("spec", "spec.amiSelectorTerms", "spec.securityGroupSelectorTerms", "spec.subnetSelectorTerms"))
+	p.Model("kubernetes:karpenter.sh/v1:NodePool", karpenter("spec", "spec.template", "spec.template.spec.nodeClassRef", "spec.template.spec.requirements"))
 	p.Model("kubernetes:helm.sh/v3:Release", ResourceSpec{
 		Required: []string{"chart"},
 		ForceNew: []string{"name", "namespace"},
