@@ -198,8 +198,12 @@ func validateNodePool(errs *Errors, c *Config, p string, np NodePool) {
 		}
 	}
 	for i, s := range np.InstanceTypes {
-		if _, known := instancetypes.Lookup(s); !known {
+		info, known := instancetypes.Lookup(s)
+		switch {
+		case !known:
 			errs.add(fmt.Sprintf("%s.instanceTypes[%d]", p, i), s, "is unknown to the instance table (VPC CNI instance limits); check the name")
+		case info.Architecture != "" && len(np.Architectures) > 0 && !slices.Contains(np.Architectures, info.Architecture):
+			errs.add(fmt.Sprintf("%s.instanceTypes[%d]", p, i), s, "is an %s instance type but architectures is %v; the pool would never launch it", info.Architecture, np.Architectures)
 		}
 	}
 	if np.MinGeneration < 0 {

@@ -103,6 +103,8 @@ func TestNodePoolRefusals(t *testing.T) {
 		{"subnet not private", "dev", `{kind: karpenter}`, `[{name: a, subnetIds: [subnet-0a1b2c3d4e5f60c01]}]`, "eksfleet:nodePools[0].subnetIds[0]", "privateSubnetIds"},
 		{"zone region", "dev", `{kind: karpenter}`, `[{name: a, zones: [us-east-1a]}]`, "eksfleet:nodePools[0].zones[0]", "not in aws:region"},
 		{"release form", "dev", `{kind: karpenter}`, `[{name: a, amiReleaseVersion: v20251120}]`, "eksfleet:nodePools[0].amiReleaseVersion", "1.33.5-20251120"},
+		{"type of other architecture", "dev", `{kind: karpenter}`, `[{name: a, instanceTypes: [m7g.large, m6i.large]}]`, "eksfleet:nodePools[0].instanceTypes[0]", "arm64 instance type"},
+		{"zone without subnet", "dev", `{kind: karpenter}`, `[{name: a, zones: [eu-west-1c]}]`, "eksfleet:nodePools[0].zones[0]", "none of the pool's subnets"},
 		{"unknown pool key", "dev", `{kind: karpenter}`, `[{name: a, limit: {cpu: "1"}}]`, "eksfleet:nodePools[0].limit", `did you mean "limits"`},
 	}
 	for _, tc := range cases {

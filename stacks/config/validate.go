@@ -615,6 +615,21 @@ func validateZones(errs *Errors, c *Config, zones map[string]string) {
 	if len(c.Network.PrivateSubnetIDs) >= 2 && len(distinct) == 1 {
 		errs.add(key("network.privateSubnetIds"), c.Network.PrivateSubnetIDs, "are all in one availability zone (%s); EKS needs subnets in at least two", firstKey(distinct))
 	}
+	for i, np := range c.NodePools {
+		subnets := np.SubnetIDs
+		if len(subnets) == 0 {
+			subnets = c.Network.PrivateSubnetIDs
+		}
+		for j, z := range np.Zones {
+			inZone := false
+			for _, s := range subnets {
+				inZone = inZone || zones[s] == z
+			}
+			if !inZone {
+				errs.add(fmt.Sprintf("%s[%d].zones[%d]", key("nodePools"), i, j), z, "has none of the pool's subnets (%s); Karpenter could never launch a node there", strings.Join(subnets, ", "))
+			}
+		}
+	}
 	if !c.CNI.CustomNetworking || len(c.CNI.PodSubnetIDs) == 0 {
 		return
 	}
