@@ -26,6 +26,12 @@ var notExposed = map[string]map[string]string{
 		"Provider":  "as for ClusterAutoscaler: the chart is installed from the values output",
 		"DependsOn": "as for ClusterAutoscaler",
 	},
+	"Karpenter": {
+		"Provider":     "as for ClusterAutoscaler: the charts are installed and the documents applied from the outputs",
+		"DependsOn":    "as for ClusterAutoscaler",
+		"NetworkReady": nodeGroupNotExposed["Cluster.NetworkReady"],
+		"Proxy.Secret": nodeGroupNotExposed["Cluster.Proxy.Secret"],
+	},
 }
 
 var nodeGroupNotExposed = map[string]string{
@@ -40,6 +46,7 @@ var toGo = map[string]func(args any) any{
 	"SelfManagedNodeGroup": func(a any) any { return a.(*NodeGroupArgs).toGo(false) },
 	"ClusterAutoscaler":    func(a any) any { return a.(*ClusterAutoscalerArgs).toGo() },
 	"NodeDrain":            func(a any) any { return a.(*NodeDrainArgs).toGo() },
+	"Karpenter":            func(a any) any { return a.(*KarpenterArgs).toGo() },
 }
 
 var schemaArgs = map[string]any{
@@ -48,6 +55,7 @@ var schemaArgs = map[string]any{
 	"SelfManagedNodeGroup": &NodeGroupArgs{},
 	"ClusterAutoscaler":    &ClusterAutoscalerArgs{},
 	"NodeDrain":            &NodeDrainArgs{},
+	"Karpenter":            &KarpenterArgs{},
 }
 
 func TestSchemaArgsSetEveryComponentArg(t *testing.T) {

@@ -309,11 +309,22 @@ func TestYAMLProgram(t *testing.T) {
 	if got, _ := up.Outputs["systemNodeGroup"].Value.(string); got == "" {
 		t.Errorf("output systemNodeGroup = %v, want the managed node group's name", up.Outputs["systemNodeGroup"].Value)
 	}
+	if got, _ := up.Outputs["karpenterQueue"].Value.(string); got == "" {
+		t.Errorf("output karpenterQueue = %v, want the interruption queue's name", up.Outputs["karpenterQueue"].Value)
+	}
+	if pools, _ := up.Outputs["karpenterNodePools"].Value.(map[string]any); pools["general"] == nil {
+		t.Errorf("output karpenterNodePools = %v, want the general pool's NodePool", up.Outputs["karpenterNodePools"].Value)
+	}
 	deployment, err := stack.Export(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkCreated(t, f, deployment)
+	for _, typ := range []string{"aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule"} {
+		if !slices.Contains(f.aws.Types("Create"), typ) {
+			t.Errorf("up did not create Karpenter's %s", typ)
+		}
+	}
 
 	start = time.Now()
 	again, err := stack.Preview(ctx)

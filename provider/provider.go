@@ -34,7 +34,7 @@ const Version = "0.1.0"
 func New() (p.Provider, error) {
 	return infer.NewProviderBuilder().
 		WithDisplayName("eksfleet").
-		WithDescription("Autoscaled Amazon EKS for platform teams: the EKS control plane, managed and self-managed node groups, the Cluster Autoscaler and node draining, as components.").
+		WithDescription("Autoscaled Amazon EKS for platform teams: the EKS control plane, managed and self-managed node groups, the Cluster Autoscaler or Karpenter, and node draining, as components.").
 		WithNamespace("eksfleet").
 		WithRepository("https://github.com/eksfleet/eksfleet").
 		WithLanguageMap(languages).
@@ -44,6 +44,7 @@ func New() (p.Provider, error) {
 			infer.Component(&SelfManagedNodeGroup{}),
 			infer.Component(&ClusterAutoscaler{}),
 			infer.Component(&NodeDrain{}),
+			infer.Component(&Karpenter{}),
 		).
 		Build()
 }

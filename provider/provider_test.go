@@ -12,6 +12,7 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/autoscaler"
 	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/components/karpenter"
 	"github.com/eksfleet/eksfleet/components/managed"
 	"github.com/eksfleet/eksfleet/components/nodedrain"
 	"github.com/eksfleet/eksfleet/components/selfmanaged"
@@ -59,7 +60,7 @@ func parse(t *testing.T, b []byte) schemaSpec {
 // one created by the eksfleet program.
 func TestTokensAreTheComponentsTypeTokens(t *testing.T) {
 	s := parse(t, generated(t))
-	want := []string{cluster.TypeToken, managed.TypeToken, selfmanaged.TypeToken, autoscaler.TypeToken, nodedrain.TypeToken}
+	want := []string{cluster.TypeToken, managed.TypeToken, selfmanaged.TypeToken, autoscaler.TypeToken, nodedrain.TypeToken, karpenter.TypeToken}
 	var got []string
 	for tok, r := range s.Resources {
 		got = append(got, tok)

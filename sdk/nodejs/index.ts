@@ -15,6 +15,11 @@ export type ClusterAutoscaler = import("./clusterAutoscaler").ClusterAutoscaler;
 export const ClusterAutoscaler: typeof import("./clusterAutoscaler").ClusterAutoscaler = null as any;
 utilities.lazyLoad(exports, ["ClusterAutoscaler"], () => require("./clusterAutoscaler"));
 
+export { KarpenterArgs } from "./karpenter";
+export type Karpenter = import("./karpenter").Karpenter;
+export const Karpenter: typeof import("./karpenter").Karpenter = null as any;
+utilities.lazyLoad(exports, ["Karpenter"], () => require("./karpenter"));
+
 export { ManagedNodeGroupArgs } from "./managedNodeGroup";
 export type ManagedNodeGroup = import("./managedNodeGroup").ManagedNodeGroup;
 export const ManagedNodeGroup: typeof import("./managedNodeGroup").ManagedNodeGroup = null as any;
@@ -51,6 +56,8 @@ const _module = {
                 return new Cluster(name, <any>undefined, { urn })
             case "eksfleet:index:ClusterAutoscaler":
                 return new ClusterAutoscaler(name, <any>undefined, { urn })
+            case "eksfleet:index:Karpenter":
+                return new Karpenter(name, <any>undefined, { urn })
             case "eksfleet:index:ManagedNodeGroup":
                 return new ManagedNodeGroup(name, <any>undefined, { urn })
             case "eksfleet:index:NodeDrain":

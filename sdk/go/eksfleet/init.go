@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Cluster{}
 	case "eksfleet:index:ClusterAutoscaler":
 		r = &ClusterAutoscaler{}
+	case "eksfleet:index:Karpenter":
+		r = &Karpenter{}
 	case "eksfleet:index:ManagedNodeGroup":
 		r = &ManagedNodeGroup{}
 	case "eksfleet:index:NodeDrain":

@@ -131,6 +131,133 @@ func (o AutoscaledGroupArrayOutput) Index(i pulumi.IntInput) AutoscaledGroupOutp
 	}).(AutoscaledGroupOutput)
 }
 
+// How many of a pool's nodes may be disrupted at once.
+type DisruptionBudget struct {
+	// How long the budget applies from each scheduled time.
+	Duration *string `pulumi:"duration"`
+	// A count or a percentage, e.g. "10%".
+	Nodes string `pulumi:"nodes"`
+	// The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+	Reasons []string `pulumi:"reasons"`
+	// A cron schedule when the budget applies.
+	Schedule *string `pulumi:"schedule"`
+}
+
+// DisruptionBudgetInput is an input type that accepts DisruptionBudgetArgs and DisruptionBudgetOutput values.
+// You can construct a concrete instance of `DisruptionBudgetInput` via:
+//
+//	DisruptionBudgetArgs{...}
+type DisruptionBudgetInput interface {
+	pulumi.Input
+
+	ToDisruptionBudgetOutput() DisruptionBudgetOutput
+	ToDisruptionBudgetOutputWithContext(context.Context) DisruptionBudgetOutput
+}
+
+// How many of a pool's nodes may be disrupted at once.
+type DisruptionBudgetArgs struct {
+	// How long the budget applies from each scheduled time.
+	Duration pulumi.StringPtrInput `pulumi:"duration"`
+	// A count or a percentage, e.g. "10%".
+	Nodes pulumi.StringInput `pulumi:"nodes"`
+	// The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+	Reasons pulumi.StringArrayInput `pulumi:"reasons"`
+	// A cron schedule when the budget applies.
+	Schedule pulumi.StringPtrInput `pulumi:"schedule"`
+}
+
+func (DisruptionBudgetArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DisruptionBudget)(nil)).Elem()
+}
+
+func (i DisruptionBudgetArgs) ToDisruptionBudgetOutput() DisruptionBudgetOutput {
+	return i.ToDisruptionBudgetOutputWithContext(context.Background())
+}
+
+func (i DisruptionBudgetArgs) ToDisruptionBudgetOutputWithContext(ctx context.Context) DisruptionBudgetOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DisruptionBudgetOutput)
+}
+
+// DisruptionBudgetArrayInput is an input type that accepts DisruptionBudgetArray and DisruptionBudgetArrayOutput values.
+// You can construct a concrete instance of `DisruptionBudgetArrayInput` via:
+//
+//	DisruptionBudgetArray{ DisruptionBudgetArgs{...} }
+type DisruptionBudgetArrayInput interface {
+	pulumi.Input
+
+	ToDisruptionBudgetArrayOutput() DisruptionBudgetArrayOutput
+	ToDisruptionBudgetArrayOutputWithContext(context.Context) DisruptionBudgetArrayOutput
+}
+
+type DisruptionBudgetArray []DisruptionBudgetInput
+
+func (DisruptionBudgetArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DisruptionBudget)(nil)).Elem()
+}
+
+func (i DisruptionBudgetArray) ToDisruptionBudgetArrayOutput() DisruptionBudgetArrayOutput {
+	return i.ToDisruptionBudgetArrayOutputWithContext(context.Background())
+}
+
+func (i DisruptionBudgetArray) ToDisruptionBudgetArrayOutputWithContext(ctx context.Context) DisruptionBudgetArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DisruptionBudgetArrayOutput)
+}
+
+// How many of a pool's nodes may be disrupted at once.
+type DisruptionBudgetOutput struct{ *pulumi.OutputState }
+
+func (DisruptionBudgetOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DisruptionBudget)(nil)).Elem()
+}
+
+func (o DisruptionBudgetOutput) ToDisruptionBudgetOutput() DisruptionBudgetOutput {
+	return o
+}
+
+func (o DisruptionBudgetOutput) ToDisruptionBudgetOutputWithContext(ctx context.Context) DisruptionBudgetOutput {
+	return o
+}
+
+// How long the budget applies from each scheduled time.
+func (o DisruptionBudgetOutput) Duration() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DisruptionBudget) *string { return v.Duration }).(pulumi.StringPtrOutput)
+}
+
+// A count or a percentage, e.g. "10%".
+func (o DisruptionBudgetOutput) Nodes() pulumi.StringOutput {
+	return o.ApplyT(func(v DisruptionBudget) string { return v.Nodes }).(pulumi.StringOutput)
+}
+
+// The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+func (o DisruptionBudgetOutput) Reasons() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v DisruptionBudget) []string { return v.Reasons }).(pulumi.StringArrayOutput)
+}
+
+// A cron schedule when the budget applies.
+func (o DisruptionBudgetOutput) Schedule() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DisruptionBudget) *string { return v.Schedule }).(pulumi.StringPtrOutput)
+}
+
+type DisruptionBudgetArrayOutput struct{ *pulumi.OutputState }
+
+func (DisruptionBudgetArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DisruptionBudget)(nil)).Elem()
+}
+
+func (o DisruptionBudgetArrayOutput) ToDisruptionBudgetArrayOutput() DisruptionBudgetArrayOutput {
+	return o
+}
+
+func (o DisruptionBudgetArrayOutput) ToDisruptionBudgetArrayOutputWithContext(ctx context.Context) DisruptionBudgetArrayOutput {
+	return o
+}
+
+func (o DisruptionBudgetArrayOutput) Index(i pulumi.IntInput) DisruptionBudgetOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DisruptionBudget {
+		return vs[0].([]DisruptionBudget)[vs[1].(int)]
+	}).(DisruptionBudgetOutput)
+}
+
 // Rolling replacement of a self-managed group's nodes when its launch template changes.
 type InstanceRefresh struct {
 	// Restore the previous launch template version when the refresh fails.
@@ -428,6 +555,343 @@ func (o InstanceRefreshPtrOutput) MinHealthyPercentage() pulumi.IntPtrOutput {
 		}
 		return v.MinHealthyPercentage
 	}).(pulumi.IntPtrOutput)
+}
+
+// A Karpenter node pool: one NodePool and its EC2NodeClass.
+type KarpenterPool struct {
+	// AL2023 or Bottlerocket.
+	AmiFamily *string `pulumi:"amiFamily"`
+	// Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+	AmiReleaseVersion *string `pulumi:"amiReleaseVersion"`
+	// x86_64 and/or arm64; x86_64 when empty.
+	Architectures []string `pulumi:"architectures"`
+	// Disruption budgets; 10% of the nodes at once when empty.
+	Budgets []DisruptionBudget `pulumi:"budgets"`
+	// ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+	CapacityTypes []string `pulumi:"capacityTypes"`
+	// How long a node stays empty or underutilized before it is consolidated.
+	ConsolidateAfter *string `pulumi:"consolidateAfter"`
+	// WhenEmptyOrUnderutilized or WhenEmpty.
+	ConsolidationPolicy *string `pulumi:"consolidationPolicy"`
+	// Nodes are replaced after this long.
+	ExpireAfter *string `pulumi:"expireAfter"`
+	// IMDSv2 hop limit; 0 means 2.
+	ImdsHopLimit *int `pulumi:"imdsHopLimit"`
+	// Instance categories (c, m, r...).
+	InstanceCategories []string `pulumi:"instanceCategories"`
+	// Instance families (m7i...).
+	InstanceFamilies []string `pulumi:"instanceFamilies"`
+	// Instance types (m7i.large...).
+	InstanceTypes []string `pulumi:"instanceTypes"`
+	// Node labels.
+	Labels map[string]string `pulumi:"labels"`
+	// Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+	Limits map[string]string `pulumi:"limits"`
+	// Explicit max pods; 0 is automatic.
+	MaxPods *int `pulumi:"maxPods"`
+	// Keep types of at least this generation; 0 is any.
+	MinGeneration *int `pulumi:"minGeneration"`
+	// Names both objects.
+	Name string `pulumi:"name"`
+	// Subnets of this pool; the component's subnetIds when empty.
+	SubnetIds []string `pulumi:"subnetIds"`
+	// Node taints.
+	Taints []Taint `pulumi:"taints"`
+	// The node volume; 50 GiB encrypted gp3 when unset.
+	Volume *Volume `pulumi:"volume"`
+	// Orders pools; 0 is unset.
+	Weight *int `pulumi:"weight"`
+	// Availability zones; all of the subnets' when empty.
+	Zones []string `pulumi:"zones"`
+}
+
+// Defaults sets the appropriate defaults for KarpenterPool
+func (val *KarpenterPool) Defaults() *KarpenterPool {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AmiFamily == nil {
+		amiFamily_ := "AL2023"
+		tmp.AmiFamily = &amiFamily_
+	}
+	if tmp.ConsolidateAfter == nil {
+		consolidateAfter_ := "1m"
+		tmp.ConsolidateAfter = &consolidateAfter_
+	}
+	if tmp.ConsolidationPolicy == nil {
+		consolidationPolicy_ := "WhenEmptyOrUnderutilized"
+		tmp.ConsolidationPolicy = &consolidationPolicy_
+	}
+	if tmp.ExpireAfter == nil {
+		expireAfter_ := "720h"
+		tmp.ExpireAfter = &expireAfter_
+	}
+	tmp.Volume = tmp.Volume.Defaults()
+
+	return &tmp
+}
+
+// KarpenterPoolInput is an input type that accepts KarpenterPoolArgs and KarpenterPoolOutput values.
+// You can construct a concrete instance of `KarpenterPoolInput` via:
+//
+//	KarpenterPoolArgs{...}
+type KarpenterPoolInput interface {
+	pulumi.Input
+
+	ToKarpenterPoolOutput() KarpenterPoolOutput
+	ToKarpenterPoolOutputWithContext(context.Context) KarpenterPoolOutput
+}
+
+// A Karpenter node pool: one NodePool and its EC2NodeClass.
+type KarpenterPoolArgs struct {
+	// AL2023 or Bottlerocket.
+	AmiFamily pulumi.StringPtrInput `pulumi:"amiFamily"`
+	// Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+	AmiReleaseVersion pulumi.StringPtrInput `pulumi:"amiReleaseVersion"`
+	// x86_64 and/or arm64; x86_64 when empty.
+	Architectures pulumi.StringArrayInput `pulumi:"architectures"`
+	// Disruption budgets; 10% of the nodes at once when empty.
+	Budgets DisruptionBudgetArrayInput `pulumi:"budgets"`
+	// ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+	CapacityTypes pulumi.StringArrayInput `pulumi:"capacityTypes"`
+	// How long a node stays empty or underutilized before it is consolidated.
+	ConsolidateAfter pulumi.StringPtrInput `pulumi:"consolidateAfter"`
+	// WhenEmptyOrUnderutilized or WhenEmpty.
+	ConsolidationPolicy pulumi.StringPtrInput `pulumi:"consolidationPolicy"`
+	// Nodes are replaced after this long.
+	ExpireAfter pulumi.StringPtrInput `pulumi:"expireAfter"`
+	// IMDSv2 hop limit; 0 means 2.
+	ImdsHopLimit pulumi.IntPtrInput `pulumi:"imdsHopLimit"`
+	// Instance categories (c, m, r...).
+	InstanceCategories pulumi.StringArrayInput `pulumi:"instanceCategories"`
+	// Instance families (m7i...).
+	InstanceFamilies pulumi.StringArrayInput `pulumi:"instanceFamilies"`
+	// Instance types (m7i.large...).
+	InstanceTypes pulumi.StringArrayInput `pulumi:"instanceTypes"`
+	// Node labels.
+	Labels pulumi.StringMapInput `pulumi:"labels"`
+	// Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+	Limits pulumi.StringMapInput `pulumi:"limits"`
+	// Explicit max pods; 0 is automatic.
+	MaxPods pulumi.IntPtrInput `pulumi:"maxPods"`
+	// Keep types of at least this generation; 0 is any.
+	MinGeneration pulumi.IntPtrInput `pulumi:"minGeneration"`
+	// Names both objects.
+	Name pulumi.StringInput `pulumi:"name"`
+	// Subnets of this pool; the component's subnetIds when empty.
+	SubnetIds pulumi.StringArrayInput `pulumi:"subnetIds"`
+	// Node taints.
+	Taints TaintArrayInput `pulumi:"taints"`
+	// The node volume; 50 GiB encrypted gp3 when unset.
+	Volume VolumePtrInput `pulumi:"volume"`
+	// Orders pools; 0 is unset.
+	Weight pulumi.IntPtrInput `pulumi:"weight"`
+	// Availability zones; all of the subnets' when empty.
+	Zones pulumi.StringArrayInput `pulumi:"zones"`
+}
+
+// Defaults sets the appropriate defaults for KarpenterPoolArgs
+func (val *KarpenterPoolArgs) Defaults() *KarpenterPoolArgs {
+	if val == nil {
+		return nil
+	}
+	tmp := *val
+	if tmp.AmiFamily == nil {
+		tmp.AmiFamily = pulumi.StringPtr("AL2023")
+	}
+	if tmp.ConsolidateAfter == nil {
+		tmp.ConsolidateAfter = pulumi.StringPtr("1m")
+	}
+	if tmp.ConsolidationPolicy == nil {
+		tmp.ConsolidationPolicy = pulumi.StringPtr("WhenEmptyOrUnderutilized")
+	}
+	if tmp.ExpireAfter == nil {
+		tmp.ExpireAfter = pulumi.StringPtr("720h")
+	}
+
+	return &tmp
+}
+func (KarpenterPoolArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KarpenterPool)(nil)).Elem()
+}
+
+func (i KarpenterPoolArgs) ToKarpenterPoolOutput() KarpenterPoolOutput {
+	return i.ToKarpenterPoolOutputWithContext(context.Background())
+}
+
+func (i KarpenterPoolArgs) ToKarpenterPoolOutputWithContext(ctx context.Context) KarpenterPoolOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KarpenterPoolOutput)
+}
+
+// KarpenterPoolArrayInput is an input type that accepts KarpenterPoolArray and KarpenterPoolArrayOutput values.
+// You can construct a concrete instance of `KarpenterPoolArrayInput` via:
+//
+//	KarpenterPoolArray{ KarpenterPoolArgs{...} }
+type KarpenterPoolArrayInput interface {
+	pulumi.Input
+
+	ToKarpenterPoolArrayOutput() KarpenterPoolArrayOutput
+	ToKarpenterPoolArrayOutputWithContext(context.Context) KarpenterPoolArrayOutput
+}
+
+type KarpenterPoolArray []KarpenterPoolInput
+
+func (KarpenterPoolArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KarpenterPool)(nil)).Elem()
+}
+
+func (i KarpenterPoolArray) ToKarpenterPoolArrayOutput() KarpenterPoolArrayOutput {
+	return i.ToKarpenterPoolArrayOutputWithContext(context.Background())
+}
+
+func (i KarpenterPoolArray) ToKarpenterPoolArrayOutputWithContext(ctx context.Context) KarpenterPoolArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KarpenterPoolArrayOutput)
+}
+
+// A Karpenter node pool: one NodePool and its EC2NodeClass.
+type KarpenterPoolOutput struct{ *pulumi.OutputState }
+
+func (KarpenterPoolOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KarpenterPool)(nil)).Elem()
+}
+
+func (o KarpenterPoolOutput) ToKarpenterPoolOutput() KarpenterPoolOutput {
+	return o
+}
+
+func (o KarpenterPoolOutput) ToKarpenterPoolOutputWithContext(ctx context.Context) KarpenterPoolOutput {
+	return o
+}
+
+// AL2023 or Bottlerocket.
+func (o KarpenterPoolOutput) AmiFamily() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *string { return v.AmiFamily }).(pulumi.StringPtrOutput)
+}
+
+// Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+func (o KarpenterPoolOutput) AmiReleaseVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *string { return v.AmiReleaseVersion }).(pulumi.StringPtrOutput)
+}
+
+// x86_64 and/or arm64; x86_64 when empty.
+func (o KarpenterPoolOutput) Architectures() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.Architectures }).(pulumi.StringArrayOutput)
+}
+
+// Disruption budgets; 10% of the nodes at once when empty.
+func (o KarpenterPoolOutput) Budgets() DisruptionBudgetArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []DisruptionBudget { return v.Budgets }).(DisruptionBudgetArrayOutput)
+}
+
+// ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+func (o KarpenterPoolOutput) CapacityTypes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.CapacityTypes }).(pulumi.StringArrayOutput)
+}
+
+// How long a node stays empty or underutilized before it is consolidated.
+func (o KarpenterPoolOutput) ConsolidateAfter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *string { return v.ConsolidateAfter }).(pulumi.StringPtrOutput)
+}
+
+// WhenEmptyOrUnderutilized or WhenEmpty.
+func (o KarpenterPoolOutput) ConsolidationPolicy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *string { return v.ConsolidationPolicy }).(pulumi.StringPtrOutput)
+}
+
+// Nodes are replaced after this long.
+func (o KarpenterPoolOutput) ExpireAfter() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *string { return v.ExpireAfter }).(pulumi.StringPtrOutput)
+}
+
+// IMDSv2 hop limit; 0 means 2.
+func (o KarpenterPoolOutput) ImdsHopLimit() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *int { return v.ImdsHopLimit }).(pulumi.IntPtrOutput)
+}
+
+// Instance categories (c, m, r...).
+func (o KarpenterPoolOutput) InstanceCategories() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.InstanceCategories }).(pulumi.StringArrayOutput)
+}
+
+// Instance families (m7i...).
+func (o KarpenterPoolOutput) InstanceFamilies() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.InstanceFamilies }).(pulumi.StringArrayOutput)
+}
+
+// Instance types (m7i.large...).
+func (o KarpenterPoolOutput) InstanceTypes() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.InstanceTypes }).(pulumi.StringArrayOutput)
+}
+
+// Node labels.
+func (o KarpenterPoolOutput) Labels() pulumi.StringMapOutput {
+	return o.ApplyT(func(v KarpenterPool) map[string]string { return v.Labels }).(pulumi.StringMapOutput)
+}
+
+// Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+func (o KarpenterPoolOutput) Limits() pulumi.StringMapOutput {
+	return o.ApplyT(func(v KarpenterPool) map[string]string { return v.Limits }).(pulumi.StringMapOutput)
+}
+
+// Explicit max pods; 0 is automatic.
+func (o KarpenterPoolOutput) MaxPods() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *int { return v.MaxPods }).(pulumi.IntPtrOutput)
+}
+
+// Keep types of at least this generation; 0 is any.
+func (o KarpenterPoolOutput) MinGeneration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *int { return v.MinGeneration }).(pulumi.IntPtrOutput)
+}
+
+// Names both objects.
+func (o KarpenterPoolOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v KarpenterPool) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Subnets of this pool; the component's subnetIds when empty.
+func (o KarpenterPoolOutput) SubnetIds() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.SubnetIds }).(pulumi.StringArrayOutput)
+}
+
+// Node taints.
+func (o KarpenterPoolOutput) Taints() TaintArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []Taint { return v.Taints }).(TaintArrayOutput)
+}
+
+// The node volume; 50 GiB encrypted gp3 when unset.
+func (o KarpenterPoolOutput) Volume() VolumePtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *Volume { return v.Volume }).(VolumePtrOutput)
+}
+
+// Orders pools; 0 is unset.
+func (o KarpenterPoolOutput) Weight() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v KarpenterPool) *int { return v.Weight }).(pulumi.IntPtrOutput)
+}
+
+// Availability zones; all of the subnets' when empty.
+func (o KarpenterPoolOutput) Zones() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KarpenterPool) []string { return v.Zones }).(pulumi.StringArrayOutput)
+}
+
+type KarpenterPoolArrayOutput struct{ *pulumi.OutputState }
+
+func (KarpenterPoolArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KarpenterPool)(nil)).Elem()
+}
+
+func (o KarpenterPoolArrayOutput) ToKarpenterPoolArrayOutput() KarpenterPoolArrayOutput {
+	return o
+}
+
+func (o KarpenterPoolArrayOutput) ToKarpenterPoolArrayOutputWithContext(ctx context.Context) KarpenterPoolArrayOutput {
+	return o
+}
+
+func (o KarpenterPoolArrayOutput) Index(i pulumi.IntInput) KarpenterPoolOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) KarpenterPool {
+		return vs[0].([]KarpenterPool)[vs[1].(int)]
+	}).(KarpenterPoolOutput)
 }
 
 // The mixed instances distribution of a self-managed Spot group.
@@ -1301,8 +1765,12 @@ func (o WarmPoolPtrOutput) State() pulumi.StringPtrOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscaledGroupInput)(nil)).Elem(), AutoscaledGroupArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscaledGroupArrayInput)(nil)).Elem(), AutoscaledGroupArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DisruptionBudgetInput)(nil)).Elem(), DisruptionBudgetArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DisruptionBudgetArrayInput)(nil)).Elem(), DisruptionBudgetArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InstanceRefreshInput)(nil)).Elem(), InstanceRefreshArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InstanceRefreshPtrInput)(nil)).Elem(), InstanceRefreshArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KarpenterPoolInput)(nil)).Elem(), KarpenterPoolArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KarpenterPoolArrayInput)(nil)).Elem(), KarpenterPoolArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SpotInput)(nil)).Elem(), SpotArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SpotPtrInput)(nil)).Elem(), SpotArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TaintInput)(nil)).Elem(), TaintArgs{})
@@ -1315,8 +1783,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WarmPoolPtrInput)(nil)).Elem(), WarmPoolArgs{})
 	pulumi.RegisterOutputType(AutoscaledGroupOutput{})
 	pulumi.RegisterOutputType(AutoscaledGroupArrayOutput{})
+	pulumi.RegisterOutputType(DisruptionBudgetOutput{})
+	pulumi.RegisterOutputType(DisruptionBudgetArrayOutput{})
 	pulumi.RegisterOutputType(InstanceRefreshOutput{})
 	pulumi.RegisterOutputType(InstanceRefreshPtrOutput{})
+	pulumi.RegisterOutputType(KarpenterPoolOutput{})
+	pulumi.RegisterOutputType(KarpenterPoolArrayOutput{})
 	pulumi.RegisterOutputType(SpotOutput{})
 	pulumi.RegisterOutputType(SpotPtrOutput{})
 	pulumi.RegisterOutputType(TaintOutput{})

@@ -26,6 +26,28 @@ export interface AutoscaledGroupArgs {
 }
 
 /**
+ * How many of a pool's nodes may be disrupted at once.
+ */
+export interface DisruptionBudgetArgs {
+    /**
+     * How long the budget applies from each scheduled time.
+     */
+    duration?: pulumi.Input<string | undefined>;
+    /**
+     * A count or a percentage, e.g. "10%".
+     */
+    nodes: pulumi.Input<string>;
+    /**
+     * The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+     */
+    reasons?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * A cron schedule when the budget applies.
+     */
+    schedule?: pulumi.Input<string | undefined>;
+}
+
+/**
  * Rolling replacement of a self-managed group's nodes when its launch template changes.
  */
 export interface InstanceRefreshArgs {
@@ -68,6 +90,113 @@ export function instanceRefreshArgsProvideDefaults(val: InstanceRefreshArgs): In
         instanceWarmupSeconds: (val.instanceWarmupSeconds) ?? 300,
         maxHealthyPercentage: (val.maxHealthyPercentage) ?? 100,
         minHealthyPercentage: (val.minHealthyPercentage) ?? 90,
+    };
+}
+
+/**
+ * A Karpenter node pool: one NodePool and its EC2NodeClass.
+ */
+export interface KarpenterPoolArgs {
+    /**
+     * AL2023 or Bottlerocket.
+     */
+    amiFamily?: pulumi.Input<string | undefined>;
+    /**
+     * Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+     */
+    amiReleaseVersion?: pulumi.Input<string | undefined>;
+    /**
+     * x86_64 and/or arm64; x86_64 when empty.
+     */
+    architectures?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Disruption budgets; 10% of the nodes at once when empty.
+     */
+    budgets?: pulumi.Input<pulumi.Input<inputs.DisruptionBudgetArgs>[] | undefined>;
+    /**
+     * ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+     */
+    capacityTypes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * How long a node stays empty or underutilized before it is consolidated.
+     */
+    consolidateAfter?: pulumi.Input<string | undefined>;
+    /**
+     * WhenEmptyOrUnderutilized or WhenEmpty.
+     */
+    consolidationPolicy?: pulumi.Input<string | undefined>;
+    /**
+     * Nodes are replaced after this long.
+     */
+    expireAfter?: pulumi.Input<string | undefined>;
+    /**
+     * IMDSv2 hop limit; 0 means 2.
+     */
+    imdsHopLimit?: pulumi.Input<number | undefined>;
+    /**
+     * Instance categories (c, m, r...).
+     */
+    instanceCategories?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Instance families (m7i...).
+     */
+    instanceFamilies?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Instance types (m7i.large...).
+     */
+    instanceTypes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Node labels.
+     */
+    labels?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+     */
+    limits?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Explicit max pods; 0 is automatic.
+     */
+    maxPods?: pulumi.Input<number | undefined>;
+    /**
+     * Keep types of at least this generation; 0 is any.
+     */
+    minGeneration?: pulumi.Input<number | undefined>;
+    /**
+     * Names both objects.
+     */
+    name: pulumi.Input<string>;
+    /**
+     * Subnets of this pool; the component's subnetIds when empty.
+     */
+    subnetIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Node taints.
+     */
+    taints?: pulumi.Input<pulumi.Input<inputs.TaintArgs>[] | undefined>;
+    /**
+     * The node volume; 50 GiB encrypted gp3 when unset.
+     */
+    volume?: pulumi.Input<inputs.VolumeArgs | undefined>;
+    /**
+     * Orders pools; 0 is unset.
+     */
+    weight?: pulumi.Input<number | undefined>;
+    /**
+     * Availability zones; all of the subnets' when empty.
+     */
+    zones?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+}
+/**
+ * karpenterPoolArgsProvideDefaults sets the appropriate defaults for KarpenterPoolArgs
+ */
+export function karpenterPoolArgsProvideDefaults(val: KarpenterPoolArgs): KarpenterPoolArgs {
+    return {
+        ...val,
+        amiFamily: (val.amiFamily) ?? "AL2023",
+        consolidateAfter: (val.consolidateAfter) ?? "1m",
+        consolidationPolicy: (val.consolidationPolicy) ?? "WhenEmptyOrUnderutilized",
+        expireAfter: (val.expireAfter) ?? "720h",
+        volume: pulumi.output(val.volume).apply(v => v === undefined ? undefined : inputs.volumeArgsProvideDefaults(v)),
     };
 }
 

@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from .cluster import *
 from .cluster_autoscaler import *
+from .karpenter import *
 from .managed_node_group import *
 from .node_drain import *
 from .provider import *
@@ -23,6 +24,7 @@ _utilities.register(
   "classes": {
    "eksfleet:index:Cluster": "Cluster",
    "eksfleet:index:ClusterAutoscaler": "ClusterAutoscaler",
+   "eksfleet:index:Karpenter": "Karpenter",
    "eksfleet:index:ManagedNodeGroup": "ManagedNodeGroup",
    "eksfleet:index:NodeDrain": "NodeDrain",
    "eksfleet:index:SelfManagedNodeGroup": "SelfManagedNodeGroup"

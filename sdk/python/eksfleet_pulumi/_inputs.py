@@ -17,8 +17,12 @@ from . import _utilities
 __all__ = [
     'AutoscaledGroupArgs',
     'AutoscaledGroupArgsDict',
+    'DisruptionBudgetArgs',
+    'DisruptionBudgetArgsDict',
     'InstanceRefreshArgs',
     'InstanceRefreshArgsDict',
+    'KarpenterPoolArgs',
+    'KarpenterPoolArgsDict',
     'SpotArgs',
     'SpotArgsDict',
     'TaintArgs',
@@ -101,6 +105,99 @@ class AutoscaledGroupArgs:
     @spot.setter
     def spot(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "spot", value)
+
+
+class DisruptionBudgetArgsDict(TypedDict):
+    """
+    How many of a pool's nodes may be disrupted at once.
+    """
+    nodes: pulumi.Input[_builtins.str]
+    """
+    A count or a percentage, e.g. "10%".
+    """
+    duration: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    How long the budget applies from each scheduled time.
+    """
+    reasons: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+    """
+    schedule: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A cron schedule when the budget applies.
+    """
+
+@pulumi.input_type
+class DisruptionBudgetArgs:
+    def __init__(__self__, *,
+                 nodes: pulumi.Input[_builtins.str],
+                 duration: pulumi.Input[Optional[_builtins.str]] = None,
+                 reasons: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 schedule: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        How many of a pool's nodes may be disrupted at once.
+
+        :param pulumi.Input[_builtins.str] nodes: A count or a percentage, e.g. "10%".
+        :param pulumi.Input[_builtins.str] duration: How long the budget applies from each scheduled time.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] reasons: The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+        :param pulumi.Input[_builtins.str] schedule: A cron schedule when the budget applies.
+        """
+        pulumi.set(__self__, "nodes", nodes)
+        if duration is not None:
+            pulumi.set(__self__, "duration", duration)
+        if reasons is not None:
+            pulumi.set(__self__, "reasons", reasons)
+        if schedule is not None:
+            pulumi.set(__self__, "schedule", schedule)
+
+    @_builtins.property
+    @pulumi.getter
+    def nodes(self) -> pulumi.Input[_builtins.str]:
+        """
+        A count or a percentage, e.g. "10%".
+        """
+        return pulumi.get(self, "nodes")
+
+    @nodes.setter
+    def nodes(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "nodes", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def duration(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How long the budget applies from each scheduled time.
+        """
+        return pulumi.get(self, "duration")
+
+    @duration.setter
+    def duration(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "duration", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def reasons(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The disruption reasons the budget covers (Empty, Drifted, Underutilized).
+        """
+        return pulumi.get(self, "reasons")
+
+    @reasons.setter
+    def reasons(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "reasons", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def schedule(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A cron schedule when the budget applies.
+        """
+        return pulumi.get(self, "schedule")
+
+    @schedule.setter
+    def schedule(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "schedule", value)
 
 
 class InstanceRefreshArgsDict(TypedDict):
@@ -263,6 +360,467 @@ class InstanceRefreshArgs:
     @min_healthy_percentage.setter
     def min_healthy_percentage(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "min_healthy_percentage", value)
+
+
+class KarpenterPoolArgsDict(TypedDict):
+    """
+    A Karpenter node pool: one NodePool and its EC2NodeClass.
+    """
+    name: pulumi.Input[_builtins.str]
+    """
+    Names both objects.
+    """
+    ami_family: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    AL2023 or Bottlerocket.
+    """
+    ami_release_version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+    """
+    architectures: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    x86_64 and/or arm64; x86_64 when empty.
+    """
+    budgets: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['DisruptionBudgetArgsDict']]]]]
+    """
+    Disruption budgets; 10% of the nodes at once when empty.
+    """
+    capacity_types: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+    """
+    consolidate_after: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    How long a node stays empty or underutilized before it is consolidated.
+    """
+    consolidation_policy: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    WhenEmptyOrUnderutilized or WhenEmpty.
+    """
+    expire_after: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Nodes are replaced after this long.
+    """
+    imds_hop_limit: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    IMDSv2 hop limit; 0 means 2.
+    """
+    instance_categories: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Instance categories (c, m, r...).
+    """
+    instance_families: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Instance families (m7i...).
+    """
+    instance_types: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Instance types (m7i.large...).
+    """
+    labels: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Node labels.
+    """
+    limits: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+    """
+    max_pods: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Explicit max pods; 0 is automatic.
+    """
+    min_generation: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Keep types of at least this generation; 0 is any.
+    """
+    subnet_ids: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Subnets of this pool; the component's subnetIds when empty.
+    """
+    taints: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['TaintArgsDict']]]]]
+    """
+    Node taints.
+    """
+    volume: NotRequired[pulumi.Input[Optional['VolumeArgsDict']]]
+    """
+    The node volume; 50 GiB encrypted gp3 when unset.
+    """
+    weight: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Orders pools; 0 is unset.
+    """
+    zones: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Availability zones; all of the subnets' when empty.
+    """
+
+@pulumi.input_type
+class KarpenterPoolArgs:
+    def __init__(__self__, *,
+                 name: pulumi.Input[_builtins.str],
+                 ami_family: pulumi.Input[Optional[_builtins.str]] = None,
+                 ami_release_version: pulumi.Input[Optional[_builtins.str]] = None,
+                 architectures: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 budgets: pulumi.Input[Optional[Sequence[pulumi.Input['DisruptionBudgetArgs']]]] = None,
+                 capacity_types: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 consolidate_after: pulumi.Input[Optional[_builtins.str]] = None,
+                 consolidation_policy: pulumi.Input[Optional[_builtins.str]] = None,
+                 expire_after: pulumi.Input[Optional[_builtins.str]] = None,
+                 imds_hop_limit: pulumi.Input[Optional[_builtins.int]] = None,
+                 instance_categories: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 instance_families: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 instance_types: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 labels: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 limits: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 max_pods: pulumi.Input[Optional[_builtins.int]] = None,
+                 min_generation: pulumi.Input[Optional[_builtins.int]] = None,
+                 subnet_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 taints: pulumi.Input[Optional[Sequence[pulumi.Input['TaintArgs']]]] = None,
+                 volume: pulumi.Input[Optional['VolumeArgs']] = None,
+                 weight: pulumi.Input[Optional[_builtins.int]] = None,
+                 zones: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        A Karpenter node pool: one NodePool and its EC2NodeClass.
+
+        :param pulumi.Input[_builtins.str] name: Names both objects.
+        :param pulumi.Input[_builtins.str] ami_family: AL2023 or Bottlerocket.
+        :param pulumi.Input[_builtins.str] ami_release_version: Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] architectures: x86_64 and/or arm64; x86_64 when empty.
+        :param pulumi.Input[Sequence[pulumi.Input['DisruptionBudgetArgs']]] budgets: Disruption budgets; 10% of the nodes at once when empty.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] capacity_types: ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+        :param pulumi.Input[_builtins.str] consolidate_after: How long a node stays empty or underutilized before it is consolidated.
+        :param pulumi.Input[_builtins.str] consolidation_policy: WhenEmptyOrUnderutilized or WhenEmpty.
+        :param pulumi.Input[_builtins.str] expire_after: Nodes are replaced after this long.
+        :param pulumi.Input[_builtins.int] imds_hop_limit: IMDSv2 hop limit; 0 means 2.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] instance_categories: Instance categories (c, m, r...).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] instance_families: Instance families (m7i...).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] instance_types: Instance types (m7i.large...).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] labels: Node labels.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] limits: Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+        :param pulumi.Input[_builtins.int] max_pods: Explicit max pods; 0 is automatic.
+        :param pulumi.Input[_builtins.int] min_generation: Keep types of at least this generation; 0 is any.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] subnet_ids: Subnets of this pool; the component's subnetIds when empty.
+        :param pulumi.Input[Sequence[pulumi.Input['TaintArgs']]] taints: Node taints.
+        :param pulumi.Input['VolumeArgs'] volume: The node volume; 50 GiB encrypted gp3 when unset.
+        :param pulumi.Input[_builtins.int] weight: Orders pools; 0 is unset.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] zones: Availability zones; all of the subnets' when empty.
+        """
+        pulumi.set(__self__, "name", name)
+        if ami_family is None:
+            ami_family = 'AL2023'
+        if ami_family is not None:
+            pulumi.set(__self__, "ami_family", ami_family)
+        if ami_release_version is not None:
+            pulumi.set(__self__, "ami_release_version", ami_release_version)
+        if architectures is not None:
+            pulumi.set(__self__, "architectures", architectures)
+        if budgets is not None:
+            pulumi.set(__self__, "budgets", budgets)
+        if capacity_types is not None:
+            pulumi.set(__self__, "capacity_types", capacity_types)
+        if consolidate_after is None:
+            consolidate_after = '1m'
+        if consolidate_after is not None:
+            pulumi.set(__self__, "consolidate_after", consolidate_after)
+        if consolidation_policy is None:
+            consolidation_policy = 'WhenEmptyOrUnderutilized'
+        if consolidation_policy is not None:
+            pulumi.set(__self__, "consolidation_policy", consolidation_policy)
+        if expire_after is None:
+            expire_after = '720h'
+        if expire_after is not None:
+            pulumi.set(__self__, "expire_after", expire_after)
+        if imds_hop_limit is not None:
+            pulumi.set(__self__, "imds_hop_limit", imds_hop_limit)
+        if instance_categories is not None:
+            pulumi.set(__self__, "instance_categories", instance_categories)
+        if instance_families is not None:
+            pulumi.set(__self__, "instance_families", instance_families)
+        if instance_types is not None:
+            pulumi.set(__self__, "instance_types", instance_types)
+        if labels is not None:
+            pulumi.set(__self__, "labels", labels)
+        if limits is not None:
+            pulumi.set(__self__, "limits", limits)
+        if max_pods is not None:
+            pulumi.set(__self__, "max_pods", max_pods)
+        if min_generation is not None:
+            pulumi.set(__self__, "min_generation", min_generation)
+        if subnet_ids is not None:
+            pulumi.set(__self__, "subnet_ids", subnet_ids)
+        if taints is not None:
+            pulumi.set(__self__, "taints", taints)
+        if volume is not None:
+            pulumi.set(__self__, "volume", volume)
+        if weight is not None:
+            pulumi.set(__self__, "weight", weight)
+        if zones is not None:
+            pulumi.set(__self__, "zones", zones)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        Names both objects.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="amiFamily")
+    def ami_family(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AL2023 or Bottlerocket.
+        """
+        return pulumi.get(self, "ami_family")
+
+    @ami_family.setter
+    def ami_family(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ami_family", value)
+
+    @_builtins.property
+    @pulumi.getter(name="amiReleaseVersion")
+    def ami_release_version(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Pins the node image release, e.g. "1.33.5-20251120"; empty is the latest.
+        """
+        return pulumi.get(self, "ami_release_version")
+
+    @ami_release_version.setter
+    def ami_release_version(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ami_release_version", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def architectures(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        x86_64 and/or arm64; x86_64 when empty.
+        """
+        return pulumi.get(self, "architectures")
+
+    @architectures.setter
+    def architectures(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "architectures", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def budgets(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DisruptionBudgetArgs']]]]:
+        """
+        Disruption budgets; 10% of the nodes at once when empty.
+        """
+        return pulumi.get(self, "budgets")
+
+    @budgets.setter
+    def budgets(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DisruptionBudgetArgs']]]]):
+        pulumi.set(self, "budgets", value)
+
+    @_builtins.property
+    @pulumi.getter(name="capacityTypes")
+    def capacity_types(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        ON_DEMAND and/or SPOT; ON_DEMAND when empty.
+        """
+        return pulumi.get(self, "capacity_types")
+
+    @capacity_types.setter
+    def capacity_types(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "capacity_types", value)
+
+    @_builtins.property
+    @pulumi.getter(name="consolidateAfter")
+    def consolidate_after(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How long a node stays empty or underutilized before it is consolidated.
+        """
+        return pulumi.get(self, "consolidate_after")
+
+    @consolidate_after.setter
+    def consolidate_after(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "consolidate_after", value)
+
+    @_builtins.property
+    @pulumi.getter(name="consolidationPolicy")
+    def consolidation_policy(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        WhenEmptyOrUnderutilized or WhenEmpty.
+        """
+        return pulumi.get(self, "consolidation_policy")
+
+    @consolidation_policy.setter
+    def consolidation_policy(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "consolidation_policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="expireAfter")
+    def expire_after(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Nodes are replaced after this long.
+        """
+        return pulumi.get(self, "expire_after")
+
+    @expire_after.setter
+    def expire_after(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "expire_after", value)
+
+    @_builtins.property
+    @pulumi.getter(name="imdsHopLimit")
+    def imds_hop_limit(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        IMDSv2 hop limit; 0 means 2.
+        """
+        return pulumi.get(self, "imds_hop_limit")
+
+    @imds_hop_limit.setter
+    def imds_hop_limit(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "imds_hop_limit", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceCategories")
+    def instance_categories(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Instance categories (c, m, r...).
+        """
+        return pulumi.get(self, "instance_categories")
+
+    @instance_categories.setter
+    def instance_categories(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "instance_categories", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceFamilies")
+    def instance_families(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Instance families (m7i...).
+        """
+        return pulumi.get(self, "instance_families")
+
+    @instance_families.setter
+    def instance_families(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "instance_families", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceTypes")
+    def instance_types(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Instance types (m7i.large...).
+        """
+        return pulumi.get(self, "instance_types")
+
+    @instance_types.setter
+    def instance_types(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "instance_types", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def labels(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Node labels.
+        """
+        return pulumi.get(self, "labels")
+
+    @labels.setter
+    def labels(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "labels", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def limits(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Bounds on the pool's total resources, e.g. {"cpu": "1000"}.
+        """
+        return pulumi.get(self, "limits")
+
+    @limits.setter
+    def limits(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "limits", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxPods")
+    def max_pods(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Explicit max pods; 0 is automatic.
+        """
+        return pulumi.get(self, "max_pods")
+
+    @max_pods.setter
+    def max_pods(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_pods", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minGeneration")
+    def min_generation(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Keep types of at least this generation; 0 is any.
+        """
+        return pulumi.get(self, "min_generation")
+
+    @min_generation.setter
+    def min_generation(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "min_generation", value)
+
+    @_builtins.property
+    @pulumi.getter(name="subnetIds")
+    def subnet_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Subnets of this pool; the component's subnetIds when empty.
+        """
+        return pulumi.get(self, "subnet_ids")
+
+    @subnet_ids.setter
+    def subnet_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "subnet_ids", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def taints(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['TaintArgs']]]]:
+        """
+        Node taints.
+        """
+        return pulumi.get(self, "taints")
+
+    @taints.setter
+    def taints(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['TaintArgs']]]]):
+        pulumi.set(self, "taints", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def volume(self) -> pulumi.Input[Optional['VolumeArgs']]:
+        """
+        The node volume; 50 GiB encrypted gp3 when unset.
+        """
+        return pulumi.get(self, "volume")
+
+    @volume.setter
+    def volume(self, value: pulumi.Input[Optional['VolumeArgs']]):
+        pulumi.set(self, "volume", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def weight(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Orders pools; 0 is unset.
+        """
+        return pulumi.get(self, "weight")
+
+    @weight.setter
+    def weight(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "weight", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def zones(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Availability zones; all of the subnets' when empty.
+        """
+        return pulumi.get(self, "zones")
+
+    @zones.setter
+    def zones(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "zones", value)
 
 
 class SpotArgsDict(TypedDict):
