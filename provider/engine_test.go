@@ -27,8 +27,7 @@ import (
 // engine tests they skip when a tool is missing, unless
 // EKSFLEET_ENGINE_TESTS=1 or CI=true, which make a missing tool a failure.
 
-// Fixed network of the test programs (testdata/*): the fake account has no
-// record of these ids, so the fake answers as for any subnet of its VPC.
+// region is the test programs' AWS region (testdata/*).
 const region = "us-west-2"
 
 func TestMain(m *testing.M) {
@@ -136,8 +135,8 @@ func TestPluginStartTime(t *testing.T) {
 	slices.Sort(runs)
 	t.Logf("plugin start time (exec to port printed), 5 runs: median %s, min %s, max %s",
 		runs[2].Round(time.Millisecond), runs[0].Round(time.Millisecond), runs[4].Round(time.Millisecond))
-	// The engine gives a plugin 10 s (PULUMI_PROVIDER_START_TIMEOUT's
-	// default would be far more, but a slow start costs every run).
+	// Every preview and up waits for it; a start of seconds would mean the
+	// binary does work at start-up it should not.
 	if runs[2] > 10*time.Second {
 		t.Errorf("median start %s is over 10 s", runs[2])
 	}
@@ -361,7 +360,7 @@ func TestTypeScriptProgram(t *testing.T) {
 	work := CompileTypeScriptSDK(t, node, modules)
 	copyFile(t, "testdata/ts/index.ts", filepath.Join(work, "index.ts"))
 	copyFile(t, "testdata/ts/tsconfig.json", filepath.Join(work, "tsconfig.json"))
-	tsc(t, node, modules, work)
+	tsc(t, node, modules, work, "the test program")
 
 	run := exec.Command(node, filepath.Join(work, "index.js"))
 	run.Dir = work
@@ -442,21 +441,22 @@ func CompileTypeScriptSDK(t *testing.T, node, modules string) string {
 	if err := os.CopyFS(sdk, os.DirFS("../sdk/nodejs")); err != nil {
 		t.Fatal(err)
 	}
-	tsc(t, node, modules, sdk)
+	tsc(t, node, modules, sdk, "sdk/nodejs")
 	// The SDK reads its version from ./package.json next to the compiled
 	// code, as an npm-packed SDK has it.
 	copyFile(t, filepath.Join(sdk, "package.json"), filepath.Join(sdk, "bin", "package.json"))
 	return work
 }
 
-func tsc(t *testing.T, node, modules, dir string) {
+// tsc compiles the TypeScript project in dir (what names it in messages).
+func tsc(t *testing.T, node, modules, dir, what string) {
 	t.Helper()
 	start := time.Now()
 	cmd := exec.Command(node, filepath.Join(modules, "typescript", "bin", "tsc"), "-p", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("tsc -p %s: %v\n%s", dir, err, out)
+		t.Fatalf("tsc (%s): %v\n%s", what, err, out)
 	}
-	t.Logf("tsc -p %s: %s", filepath.Base(dir), time.Since(start).Round(time.Millisecond))
+	t.Logf("tsc (%s): %s", what, time.Since(start).Round(time.Millisecond))
 }
 
 func copyFile(t *testing.T, from, to string) {

@@ -63,8 +63,9 @@ var languages = map[string]any{
 	"csharp": map[string]any{"rootNamespace": "EksFleet", "respectSchemaVersion": true},
 }
 
-// Schema returns the package schema as `pulumi package get-schema` prints
-// it, indented, with a trailing newline: the bytes of schema.json.
+// Schema returns the package schema the plugin serves (what `pulumi
+// package get-schema` reads from it), indented, with a trailing newline: the
+// bytes of schema.json.
 func Schema(ctx context.Context) ([]byte, error) {
 	prov, err := New()
 	if err != nil {
