@@ -460,12 +460,15 @@ func (k *Karpenter) install(ctx *pulumi.Context, name string, args *Args, versio
 		return err
 	}
 	for i, p := range pools {
+		// The class waits for the controller too: on destroy it is then
+		// deleted first, while the controller still runs to clear its
+		// finalizer.
 		class, err := apiextensions.NewCustomResource(ctx, name+"-"+p.Name, &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String(spec.NodeClassAPIVersion),
 			Kind:        pulumi.String(spec.NodeClassKind),
 			Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(p.Name)},
 			OtherFields: kubernetes.UntypedArgs{"spec": specOf(classSpecs[i])},
-		}, parent, pulumi.Provider(args.Provider), pulumi.DependsOn([]pulumi.Resource{k.CRDRelease}))
+		}, parent, pulumi.Provider(args.Provider), pulumi.DependsOn([]pulumi.Resource{k.CRDRelease, k.Release}))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,6 +188,21 @@ func TestKarpenterResources(t *testing.T) {
 			}
 		default:
 			t.Errorf("unexpected node class %s", name)
+		}
+	}
+	// Objects wait for the controller (and so, on destroy, go first while
+	// it still clears their finalizers); pools also for their class.
+	var controllerURN string
+	for _, r := range cloud.OfType("kubernetes:helm.sh/v3:Release") {
+		if inputs.Of(r).String("chart") == spec.ControllerChart {
+			controllerURN = r.URN
+		}
+	}
+	for _, typ := range []string{nodeClassType, nodePoolType} {
+		for _, r := range cloud.OfType(typ) {
+			if !slices.Contains(r.Dependencies, controllerURN) {
+				t.Errorf("%s %s does not depend on the controller release", typ, r.Name)
+			}
 		}
 	}
 	for _, r := range cloud.OfType(nodePoolType) {
