@@ -16,8 +16,10 @@ import (
 
 	"github.com/eksfleet/eksfleet/internal/enginetest"
 	"github.com/eksfleet/eksfleet/provider"
+	"github.com/eksfleet/eksfleet/sdk/go/eksfleet"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // The engine tests: programs in other languages use the components through
@@ -426,6 +428,105 @@ func requireNode(t *testing.T) string {
 		t.Skip("node is not on PATH")
 	}
 	return node
+}
+
+// goSDKProgram is the YAML and TypeScript programs' stack written with the
+// generated Go SDK (sdk/go/eksfleet), whose resources the engine constructs
+// through the plugin like any other language's.
+func goSDKProgram(ctx *pulumi.Context) error {
+	const clusterName, version = "demo", "1.33"
+	subnets := []string{"subnet-0a1b2c3d4e5f60718", "subnet-0b1c2d3e4f5a60729"}
+	cluster, err := eksfleet.NewCluster(ctx, "cluster", &eksfleet.ClusterArgs{
+		Name:                 clusterName,
+		Version:              version,
+		Region:               region,
+		VpcId:                pulumi.String("vpc-0a1b2c3d4e5f60718"),
+		PrivateSubnetIds:     pulumi.ToStringArray(subnets),
+		EndpointPublicAccess: pulumi.BoolRef(true),
+		PublicAccessCidrs:    pulumi.ToStringArray([]string{"203.0.113.0/24"}),
+	})
+	if err != nil {
+		return err
+	}
+	system, err := eksfleet.NewManagedNodeGroup(ctx, "system", &eksfleet.ManagedNodeGroupArgs{
+		ClusterName:          clusterName,
+		ClusterVersion:       version,
+		ClusterEndpoint:      cluster.Endpoint,
+		CertificateAuthority: cluster.CertificateAuthority,
+		NodeSecurityGroupId:  cluster.NodeSecurityGroupId,
+		VpcCidr:              pulumi.StringRef("10.0.0.0/16"),
+		GroupName:            "system",
+		InstanceTypes:        pulumi.ToStringArray([]string{"m6i.large"}),
+		MinSize:              2,
+		MaxSize:              3,
+		SubnetIds:            pulumi.ToStringArray(subnets),
+	})
+	if err != nil {
+		return err
+	}
+	workers, err := eksfleet.NewSelfManagedNodeGroup(ctx, "workers", &eksfleet.SelfManagedNodeGroupArgs{
+		ClusterName:          clusterName,
+		ClusterVersion:       version,
+		ClusterEndpoint:      cluster.Endpoint,
+		CertificateAuthority: cluster.CertificateAuthority,
+		NodeSecurityGroupId:  cluster.NodeSecurityGroupId,
+		VpcCidr:              pulumi.StringRef("10.0.0.0/16"),
+		GroupName:            "workers",
+		InstanceTypes:        pulumi.ToStringArray([]string{"m6i.xlarge", "m5.xlarge"}),
+		CapacityType:         pulumi.StringRef("SPOT"),
+		MinSize:              0,
+		MaxSize:              10,
+		SubnetIds:            pulumi.ToStringArray(subnets),
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("clusterName", cluster.Name)
+	ctx.Export("systemNodeGroup", system.NodeGroupName)
+	ctx.Export("workersAsgName", workers.AsgName)
+	return nil
+}
+
+// TestGoSDKProgram: the generated Go SDK on the engine, the plugin found on
+// PATH (the third way the engine finds it). The same stack as the YAML and
+// TypeScript programs; a second preview shows no change.
+func TestGoSDKProgram(t *testing.T) {
+	tools := requireTools(t)
+	bin := buildPlugin(t)
+	aws := enginetest.StartFakeAWS(t)
+	k8s := enginetest.StartFakeKubernetes(t)
+	eks := enginetest.StartEKSProvider(t, tools)
+	stack := enginetest.NewStack(t, tools, enginetest.StackOptions{
+		Program:   goSDKProgram,
+		Providers: []enginetest.Attachable{aws, k8s, eks},
+		Config:    map[string]string{"aws:region": region},
+		Env:       map[string]string{"PATH": filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH")},
+	})
+	ctx := context.Background()
+	up, err := stack.Up(ctx)
+	if err != nil {
+		t.Fatalf("up: %v\n%s\n%s", err, up.StdOut, up.StdErr)
+	}
+	if got, _ := up.Outputs["workersAsgName"].Value.(string); got == "" {
+		t.Errorf("output workersAsgName = %v, want the self-managed group's ASG name", up.Outputs["workersAsgName"].Value)
+	}
+	deployment, err := stack.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCreated(t, fakes{aws: aws}, deployment)
+	again, err := stack.Preview(ctx)
+	if err != nil {
+		t.Fatalf("second preview: %v\n%s\n%s", err, again.StdOut, again.StdErr)
+	}
+	summary := map[string]int{}
+	for op, n := range again.ChangeSummary {
+		summary[string(op)] = n
+	}
+	if up.Summary.ResourceChanges != nil {
+		t.Logf("Go SDK up: %v; second preview: %v", *up.Summary.ResourceChanges, summary)
+	}
+	checkNoChanges(t, "second preview", summary)
 }
 
 // CompileTypeScriptSDK copies sdk/nodejs into a work directory whose
