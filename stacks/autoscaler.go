@@ -29,7 +29,7 @@ func Autoscaling(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluste
 	if a.Enabled {
 		if !cfg.Cluster.EndpointPublicAccess {
 			// Not an error: the deployment may well run inside the VPC.
-			ctx.Log.Warn("cluster.endpointPublicAccess is false: installing the Cluster Autoscaler and termination handler charts "+
+			ctx.Log.Warn("cluster.endpointPublicAccess is false: installing the autoscaler (Cluster Autoscaler or Karpenter) and termination handler charts "+
 				"needs the private API endpoint, so run this deployment from inside the VPC (or over VPN/Direct Connect), "+
 				"or set autoscaler.enabled: false to deploy only the AWS side from anywhere", nil)
 		}
