@@ -313,3 +313,55 @@ func TestRulesMatchTemplate(t *testing.T) {
 		t.Errorf("rules:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestMaxPodsKnobs: which knob carries max pods in each VPC CNI mode (see
+// the package doc): none with standard networking, the chart's
+// reservedENIs with custom networking, spec.kubelet.maxPods and the user
+// data with prefix delegation or an explicit value.
+func TestMaxPodsKnobs(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		mode             instancetypes.NetworkMode
+		explicit         int
+		wantReserved     string
+		wantKubeletPods  bool
+		wantUserDataPods bool
+	}{
+		{"standard", instancetypes.NetworkMode{}, 0, "0", false, false},
+		{"custom networking", instancetypes.NetworkMode{CustomNetworking: true}, 0, "1", false, false},
+		{"prefix delegation", instancetypes.NetworkMode{PrefixDelegation: true}, 0, "0", true, true},
+		{"both", instancetypes.NetworkMode{CustomNetworking: true, PrefixDelegation: true}, 0, "1", true, true},
+		{"explicit", instancetypes.NetworkMode{}, 42, "0", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := testArgs()
+			args.Network = tc.mode
+			args.Pools = args.Pools[:1]
+			args.Pools[0].MaxPods = tc.explicit
+			cloud, err := run(t, args, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range cloud.OfType("kubernetes:helm.sh/v3:Release") {
+				if in := inputs.Of(r); in.String("chart") == spec.ControllerChart {
+					in.Expect(t, "values.settings.reservedENIs", tc.wantReserved)
+				}
+			}
+			_, class := inputs.Only(t, cloud, nodeClassType)
+			pods, has := class.Get("spec.kubelet.maxPods")
+			if has != tc.wantKubeletPods {
+				t.Errorf("spec.kubelet.maxPods = %v (set %v), want set %v", pods, has, tc.wantKubeletPods)
+			}
+			n, err := userdata.Decode(bootstrap.AL2023, []byte(class.String("spec.userData")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (n.MaxPods > 0) != tc.wantUserDataPods || (has && int64(n.MaxPods) != pods) {
+				t.Errorf("user data max pods %d, kubelet.maxPods %v", n.MaxPods, pods)
+			}
+			if tc.explicit > 0 && n.MaxPods != tc.explicit {
+				t.Errorf("explicit max pods %d, user data %d", tc.explicit, n.MaxPods)
+			}
+		})
+	}
+}
