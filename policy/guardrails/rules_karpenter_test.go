@@ -16,8 +16,8 @@ const (
 // nodeClass is an EC2NodeClass as the program registers it, mutated.
 func nodeClass(mutate func(spec m)) policyx.AnalyzerResource {
 	s := m{
-		"amiSelectorTerms": []any{m{"alias": "al2023@latest"}},
-		"metadataOptions":  m{"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2},
+		"amiSelectorTerms":    []any{m{"alias": "al2023@latest"}},
+		"metadataOptions":     m{"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2},
 		"blockDeviceMappings": []any{m{"deviceName": "/dev/xvda", "ebs": m{"encrypted": true, "volumeSize": "50Gi", "volumeType": "gp3"}}},
 	}
 	if mutate != nil {
