@@ -51,7 +51,7 @@ func NodeGroups(ctx *pulumi.Context, cfg *config.Config, live *Live, cl *cluster
 	exported := pulumi.Map{}
 	for _, g := range cfg.NodeGroups {
 		args := groupArgs(cfg, live, g, cl, tags)
-		name := cfg.Cluster.Name + "-" + g.Name
+		name := groupURNName(cfg, g)
 		ref := NodeGroupRef{Name: g.Name, Kind: g.Kind, Spot: g.IsSpot(), Autoscaled: g.Autoscaling, Drain: g.Drain()}
 		switch g.Kind {
 		case config.KindSelfManaged:
@@ -137,6 +137,7 @@ func groupArgs(cfg *config.Config, live *Live, g config.NodeGroup, cl *cluster.C
 		DrainOnTermination:   g.Drain(),
 		NodeRepair:           g.Repair(),
 		AMIReleaseVersion:    g.AMIReleaseVersion,
+		Live:                 live.Sizes[g.Name],
 	}
 	a.Cluster.Proxy = nodeProxy(cfg, live)
 	// Nodes launch after the vpc-cni and kube-proxy add-ons: with custom

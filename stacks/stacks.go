@@ -13,6 +13,7 @@ import (
 	"sort"
 
 	"github.com/eksfleet/eksfleet/components/cluster"
+	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/stacks/config"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -58,6 +59,9 @@ type Live struct {
 	// AddonVersions are the vpc-cni, kube-proxy and coredns versions to run:
 	// pinned in cluster.addonVersions or EKS's default for the minor.
 	AddonVersions map[string]string
+	// Sizes are the running groups' scaling, by config name (none for a
+	// new cluster or group), see liveSizes.
+	Sizes map[string]*nodegroup.LiveSize
 }
 
 // lookUp makes the read-only calls Compose needs.
@@ -78,7 +82,11 @@ func lookUp(ctx *pulumi.Context, cfg *config.Config, subnets map[string]*ec2.Loo
 	if err != nil {
 		return nil, err
 	}
-	return &Live{CreatorARN: creator, PodSubnetCIDRs: cidrs, AddonVersions: addons}, nil
+	sizes, err := liveSizes(ctx, cfg, existing)
+	if err != nil {
+		return nil, err
+	}
+	return &Live{CreatorARN: creator, PodSubnetCIDRs: cidrs, AddonVersions: addons, Sizes: sizes}, nil
 }
 
 // LoadConfig reads and validates the stack's configuration from the Pulumi

@@ -115,6 +115,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			WithDecryption: pulumi.Bool(false),
 		}, parent).InsecureValue()
 	}
+	desired, resize := nodegroup.Sizing(&a)
+	ignore := []string{}
+	if !resize {
+		// The Cluster Autoscaler owns the size after creation.
+		ignore = append(ignore, "scalingConfig.desiredSize")
+	}
 	ng, err := awseks.NewNodeGroup(ctx, name, &awseks.NodeGroupArgs{
 		ReleaseVersion: release,
 		// Only when <name>-<7> would exceed the 63 characters EKS allows; a
@@ -130,7 +136,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ScalingConfig: &awseks.NodeGroupScalingConfigArgs{
 			MinSize:     pulumi.Int(a.MinSize),
 			MaxSize:     pulumi.Int(a.MaxSize),
-			DesiredSize: pulumi.Int(a.DesiredSize),
+			DesiredSize: pulumi.Int(desired),
 		},
 		UpdateConfig: plan.updateConfig,
 		// EKS node auto repair replaces nodes that stay unhealthy.
@@ -147,8 +153,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// Nodes cannot join or pull images before the policies are attached,
 		// nor get the right pod networking before the VPC CNI is configured.
 		pulumi.DependsOn(append(append([]pulumi.Resource{}, role.Ready...), a.Cluster.NetworkReady...)),
-		// The Cluster Autoscaler owns the size after creation.
-		pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}))
+		pulumi.IgnoreChanges(ignore))
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +179,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	g.LaunchTemplateID = lt.ID().ToStringOutput()
 	g.RoleARN = role.ARN
 	g.AMIRelease = release
-	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+	if err := ctx.RegisterResourceOutputs(g, nodegroup.WithResize(pulumi.Map{
 		"amiRelease":       g.AMIRelease,
 		"nodeGroupName":    g.NodeGroupName,
 		"nodeGroupArn":     g.NodeGroupARN,
@@ -182,7 +187,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"asgArn":           g.ASGARN,
 		"launchTemplateId": g.LaunchTemplateID,
 		"roleArn":          g.RoleARN,
-	}); err != nil {
+	}, &a, desired, resize)); err != nil {
 		return nil, err
 	}
 	return g, nil

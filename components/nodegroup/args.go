@@ -14,6 +14,7 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
 	"github.com/eksfleet/eksfleet/components/instancetypes"
+	"github.com/eksfleet/eksfleet/components/internal/names"
 	"github.com/eksfleet/eksfleet/components/nodespec"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -148,6 +149,12 @@ type Args struct {
 	// DesiredSize is the initial size only: later changes are ignored, as
 	// the Cluster Autoscaler owns it.
 	DesiredSize int
+	// Live is the group's size as it runs now, looked up (read-only)
+	// before registering; nil for a group that does not exist yet. When
+	// MinSize or MaxSize differ from it, the update also sets the desired
+	// size to the live one moved into the new bounds (see Sizing): EKS
+	// refuses a minimum above the desired size it is sent.
+	Live *LiveSize
 	// Labels are the node labels (kubelet-settable keys only).
 	Labels map[string]string
 	// Taints are the node taints, effects in Kubernetes spelling
@@ -322,6 +329,58 @@ func (a *Args) MaxPodsValue() (int, error) {
 		return 0, fmt.Errorf("Args.MaxPods %d: %w", a.MaxPods, err)
 	}
 	return n, nil
+}
+
+// LiveSize is a running group's scaling: its bounds and the desired size
+// the autoscaler chose.
+type LiveSize struct{ Min, Max, Desired int }
+
+// Sizing returns the desired size to register and whether the group owns
+// it in this update. Normally the desired size is the initial one and
+// later changes to it are ignored (the autoscaler owns the size). When the
+// bounds change on a running group, the provider sends the whole scaling
+// configuration, and with the desired size ignored it sends the one of the
+// first deployment: EKS refuses a minimum above it ("Minimum capacity N
+// can't be greater than desired size M") and a maximum below it. The
+// update then sends the live desired size moved into the new bounds, which
+// changes nothing the autoscaler chose unless the bounds require it; the
+// next update ignores it again.
+func Sizing(a *Args) (desired int, owned bool) {
+	l := a.Live
+	if l == nil || (l.Min == a.MinSize && l.Max == a.MaxSize) {
+		return a.DesiredSize, false
+	}
+	return max(a.MinSize, min(a.MaxSize, l.Desired)), true
+}
+
+// ResizeOutput is the component output that records an update in which
+// the component sets its group's desired size (see Sizing): the policy
+// pack's desired-capacity-ignored rule accepts that one-off
+// (policy/guardrails.ResizeOutput, kept equal by a test).
+const ResizeOutput = "resize"
+
+// WithResize adds ResizeOutput to a component's outputs when this update
+// sets the desired size: the live size and the size set.
+func WithResize(outputs pulumi.Map, a *Args, desired int, resize bool) pulumi.Map {
+	if resize {
+		outputs[ResizeOutput] = pulumi.Map{
+			"liveDesiredSize": pulumi.Int(a.Live.Desired),
+			"desiredSize":     pulumi.Int(desired),
+		}
+	}
+	return outputs
+}
+
+// Owns reports whether physical is the name the provider gave the group
+// a component named name creates: the EKS node group of a managed group,
+// the Auto Scaling group of a self-managed one. Lookups use it to find a
+// running group among those a list call returns.
+func Owns(managed bool, name, physical string) bool {
+	token := "aws:autoscaling/group:Group"
+	if managed {
+		token = "aws:eks/nodeGroup:NodeGroup"
+	}
+	return names.Owns(token, name, physical)
 }
 
 // Wrap prefixes an error with the component type and name, so a stack with

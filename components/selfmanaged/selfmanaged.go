@@ -142,17 +142,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	asgArgs := asgArgs(&a, plan, lt)
 	asgArgs.NamePrefix = names.PrefixInput("aws:autoscaling/group:Group", name)
+	desired, resize := nodegroup.Sizing(&a)
+	asgArgs.DesiredCapacity = pulumi.Int(desired)
+	// The Cluster Autoscaler owns the size after creation; without this
+	// every `pulumi up` would undo its scaling (unless new bounds move it,
+	// see nodegroup.Sizing). Groups created by earlier versions carry the
+	// drain hook as an initial lifecycle hook, which the provider can only
+	// change by replacing the group (initial_lifecycle_hook is ForceNew in
+	// the Terraform AWS provider): it is ignored, and the hook resource
+	// below adopts it.
+	ignore := []string{"desiredCapacity", "initialLifecycleHooks"}
+	if resize {
+		ignore = ignore[1:]
+	}
 	asg, err := autoscaling.NewGroup(ctx, name, asgArgs, parent,
 		// The access entry and the policies must exist before the first
 		// node boots, or it cannot join or pull images.
 		pulumi.DependsOn(append(append([]pulumi.Resource{entry}, role.Ready...), a.Cluster.NetworkReady...)),
-		// The Cluster Autoscaler owns the size after creation; without
-		// this every `pulumi up` would undo its scaling. Groups created by
-		// earlier versions carry the drain hook as an initial lifecycle
-		// hook, which the provider can only change by replacing the group
-		// (initial_lifecycle_hook is ForceNew in the Terraform AWS
-		// provider): it is ignored, and the hook resource below adopts it.
-		pulumi.IgnoreChanges([]string{"desiredCapacity", "initialLifecycleHooks"}))
+		pulumi.IgnoreChanges(ignore))
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +196,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	default:
 		g.AMIRelease = pulumi.String(a.AMIReleaseVersion).ToStringOutput()
 	}
-	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+	if err := ctx.RegisterResourceOutputs(g, nodegroup.WithResize(pulumi.Map{
 		"amiRelease":                  g.AMIRelease,
 		"asgName":                     g.ASGName,
 		"asgArn":                      g.ASGARN,
@@ -198,7 +205,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"roleArn":                     g.RoleARN,
 		"instanceProfileArn":          g.InstanceProfileARN,
 		"instanceProfileName":         g.InstanceProfileName,
-	}); err != nil {
+	}, &a, desired, resize)); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -229,10 +229,26 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		Facts:    facts("aws:ec2/launchTemplate:LaunchTemplate"),
 		Unique:   uniqueLaunchTemplate,
 		IDPrefix: "lt-",
+		// A change to the template's content makes a new version, which
+		// what launches from latestVersion (our Auto Scaling groups and
+		// node groups) picks up as a change of its own.
+		Recomputed: func(r *Resource) []resource.PropertyKey {
+			if launchTemplatePlanChanged(r.Olds, r.Inputs) {
+				return []resource.PropertyKey{"latestVersion"}
+			}
+			return nil
+		},
 		Outputs: func(r *Resource) resource.PropertyMap {
+			version := 1.0
+			if v := r.Olds["latestVersion"]; v.IsNumber() {
+				version = v.NumberValue()
+				if launchTemplateVersioned(r.Olds, r.Inputs) {
+					version++
+				}
+			}
 			return withTagsAll(r, resource.PropertyMap{
 				"arn":            str(arn(r, "ec2", "launch-template/"+r.ID)),
-				"latestVersion":  resource.NewNumberProperty(1),
+				"latestVersion":  resource.NewNumberProperty(version),
 				"defaultVersion": resource.NewNumberProperty(1),
 			})
 		},
@@ -530,6 +546,7 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 	})
 
 	modelFleetAWS(p)
+	modelGroupSizes(p)
 }
 
 // hexToDigits turns hex digits into decimal digits (for numeric-looking IDs).

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +60,12 @@ type ResourceSpec struct {
 	// not inputs are reported as unknown. Outputs must be deterministic in
 	// (r.URN, r.ID, r.Inputs) so that updates are stable.
 	Outputs func(r *Resource) resource.PropertyMap
+	// Recomputed, when set, returns the computed outputs an Update changes
+	// (Terraform's CustomizeDiff ComputedIf): a preview reports them as
+	// unknown instead of keeping the old values, so what reads them shows
+	// as changing too. Outputs computes their new values (r.Olds has the
+	// old ones).
+	Recomputed func(r *Resource) []resource.PropertyKey
 	// Precondition, when set, runs before a (non-preview) Create or Update
 	// and fails it with its error: what the cloud API would refuse at that
 	// point, e.g. tagging an Auto Scaling group that does not exist.
@@ -95,6 +102,8 @@ type Resource struct {
 	ID string
 	// Inputs are the checked inputs.
 	Inputs resource.PropertyMap
+	// Olds is the state before an Update; nil for a Create.
+	Olds resource.PropertyMap
 	// Config is the configuration of the provider instance that received
 	// the call (e.g. "region").
 	Config resource.PropertyMap
@@ -717,6 +726,10 @@ func (p *FakeProvider) outputs(spec ResourceSpec, r *Resource, preview bool, old
 		return out
 	}
 	computed := spec.Outputs(r)
+	var recomputed []resource.PropertyKey
+	if preview && old != nil && spec.Recomputed != nil {
+		recomputed = spec.Recomputed(r)
+	}
 	for k, v := range computed {
 		if _, isInput := r.Inputs[k]; isInput && preview {
 			continue
@@ -724,7 +737,7 @@ func (p *FakeProvider) outputs(spec ResourceSpec, r *Resource, preview bool, old
 		switch {
 		case !preview:
 			out[k] = v
-		case old != nil && old.HasValue(k):
+		case old != nil && old.HasValue(k) && !slices.Contains(recomputed, k):
 			out[k] = old[k]
 		default:
 			out[k] = resource.MakeComputed(resource.NewStringProperty(""))
@@ -861,7 +874,7 @@ func (p *FakeProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest)
 			return nil, status.Errorf(codes.NotFound, "enginetest: fake %s provider: %s %q does not exist", p.pkg, typ, req.GetId())
 		}
 	}
-	r := &Resource{URN: resource.URN(req.GetUrn()), ID: req.GetId(), Inputs: news, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), req.GetId())}
+	r := &Resource{URN: resource.URN(req.GetUrn()), ID: req.GetId(), Inputs: news, Olds: olds, Config: p.config(ctx), Hex: p.hexer(req.GetUrn(), req.GetId())}
 	if spec.Facts != nil {
 		// A name made from a prefix stays what it was made as.
 		if named, err := prefixedName(spec.Facts, news, olds, r.Hex); err == nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -360,6 +361,21 @@ func (c *Cloud) kubeconfigJSON(name, endpoint, ca string) string {
 	return string(b)
 }
 
+// filtersCluster reports whether getAmiIds args filter on the
+// kubernetes.io/cluster/<cluster> tag.
+func filtersCluster(args resource.PropertyMap, cluster string) bool {
+	f, ok := args["filters"]
+	if !ok || !f.IsArray() {
+		return false
+	}
+	for _, v := range f.ArrayValue() {
+		if v.IsObject() && v.ObjectValue()["name"].IsString() && v.ObjectValue()["name"].StringValue() == "tag:kubernetes.io/cluster/"+cluster {
+			return true
+		}
+	}
+	return false
+}
+
 // invoke answers the data-source calls the program makes.
 func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	switch token {
@@ -436,14 +452,54 @@ func invoke(c *Cloud, token string, args resource.PropertyMap) (resource.Propert
 		}), nil
 	case "aws:autoscaling/getGroup:getGroup":
 		// An ASG the program did not register (e.g. the one EKS creates for
-		// a managed node group): an ARN derived from its name.
+		// a managed node group): an ARN derived from its name, and the
+		// scaling of an existing cluster's group.
 		name := strOr(args, "name", "")
 		if name == "" {
 			return nil, fmt.Errorf("mockcloud: getGroup needs a name")
 		}
-		return resource.NewPropertyMapFromMap(map[string]any{
+		out := map[string]any{
 			"id": name, "name": name, "status": "",
 			"arn": c.arn("autoscaling", fmt.Sprintf("autoScalingGroup:%s:autoScalingGroupName/%s", uuidFrom(hash("asg", name)), name), true),
+		}
+		for _, ex := range c.opts.ExistingClusters {
+			if s, ok := ex.AutoScalingGroups[name]; ok {
+				out["minSize"], out["maxSize"], out["desiredCapacity"] = s.Min, s.Max, s.Desired
+			}
+		}
+		return resource.NewPropertyMapFromMap(out), nil
+	case "aws:autoscaling/getAmiIds:getAmiIds":
+		// DescribeAutoScalingGroups with filters (the data source
+		// aws_autoscaling_groups): the existing clusters' groups, by the
+		// tag:kubernetes.io/cluster/<name> filter; the program's own new
+		// groups do not exist before the run.
+		var names []string
+		for cluster, ex := range c.opts.ExistingClusters {
+			if filtersCluster(args, cluster) {
+				for n := range ex.AutoScalingGroups {
+					names = append(names, n)
+				}
+			}
+		}
+		sort.Strings(names)
+		return resource.NewPropertyMapFromMap(map[string]any{"id": c.opts.Region, "names": names, "arns": []string{}}), nil
+	case "aws:eks/getNodeGroups:getNodeGroups":
+		cluster := strOr(args, "clusterName", "")
+		var names []string
+		for n := range c.opts.ExistingClusters[cluster].NodeGroups {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return resource.NewPropertyMapFromMap(map[string]any{"id": cluster, "clusterName": cluster, "names": names}), nil
+	case "aws:eks/getNodeGroup:getNodeGroup":
+		cluster, name := strOr(args, "clusterName", ""), strOr(args, "nodeGroupName", "")
+		s, ok := c.opts.ExistingClusters[cluster].NodeGroups[name]
+		if !ok {
+			return nil, fmt.Errorf("reading EKS Node Group (%s:%s): couldn't find resource", cluster, name)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": cluster + ":" + name, "clusterName": cluster, "nodeGroupName": name, "status": "ACTIVE",
+			"scalingConfigs": []any{map[string]any{"minSize": s.Min, "maxSize": s.Max, "desiredSize": s.Desired}},
 		}), nil
 	}
 	return nil, fmt.Errorf("mockcloud: no fake for invoke %s", token)

@@ -72,7 +72,14 @@ type ExistingCluster struct {
 	Creator string
 	// Version is the Kubernetes minor it runs ("" for unknown).
 	Version string
+	// NodeGroups are its running EKS node groups by physical name, and
+	// AutoScalingGroups the Auto Scaling groups tagged as its own
+	// (kubernetes.io/cluster/<name>: owned), with their scaling.
+	NodeGroups, AutoScalingGroups map[string]GroupSize
 }
+
+// GroupSize is a running group's scaling.
+type GroupSize struct{ Min, Max, Desired int }
 
 // Cloud is a recording fake of the Pulumi engine and AWS for one run.
 type Cloud struct {

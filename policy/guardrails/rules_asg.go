@@ -155,6 +155,9 @@ func checkDesiredIgnored(c *checker, s *stackView) {
 		}
 		p := props(r.Properties)
 		ignore := r.Options.IgnoreChanges
+		if s.resizedByParent(r) {
+			continue
+		}
 		switch r.Type {
 		case asgType:
 			// An unset desiredCapacity is not managed by Pulumi at all.
@@ -174,6 +177,34 @@ func checkDesiredIgnored(c *checker, s *stackView) {
 			}
 		}
 	}
+}
+
+// ResizeOutput is the output a node group component registers for the one
+// update in which it sets its group's desired size itself: new bounds
+// that the size the autoscaler chose lies outside of (EKS refuses a
+// minimum above the desired size it is sent). Its "desiredSize" is the
+// size the update sets.
+const ResizeOutput = "resize"
+
+// resizedByParent reports a group whose desired size is set in this
+// update by its component, which says so in its ResizeOutput with the
+// same size: a one-off move into new bounds, not Pulumi taking the size
+// from the autoscaler on every update.
+func (s *stackView) resizedByParent(r *policyx.AnalyzerResource) bool {
+	parent, ok := s.byURN[r.Parent]
+	if !ok || r.Parent == "" {
+		return false
+	}
+	to, st := number(props(parent.Properties), ResizeOutput, "desiredSize")
+	if st != known {
+		return false
+	}
+	key := []string{"desiredCapacity"}
+	if r.Type == nodeGroupType {
+		key = []string{"scalingConfig", "desiredSize"}
+	}
+	desired, dst := number(props(r.Properties), key...)
+	return dst == known && desired == to
 }
 
 // ignores reports whether ignoreChanges paths cover a property path.

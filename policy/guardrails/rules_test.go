@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/eksfleet/eksfleet/components/bootstrap"
+	"github.com/eksfleet/eksfleet/components/nodegroup"
 	"github.com/eksfleet/eksfleet/policy/catalog"
 	"github.com/eksfleet/eksfleet/policy/guardrails"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
@@ -368,6 +369,12 @@ func TestDesiredCapacityIgnored(t *testing.T) {
 	policy := func(asg string, opts ...func(*policyx.AnalyzerResource)) policyx.AnalyzerResource {
 		return res("aws:autoscaling/policy:Policy", "scale-out", m{"autoscalingGroupName": asg, "policyType": "TargetTrackingScaling"}, opts...)
 	}
+	// The group's component says this update moves the desired size into
+	// new bounds (nodegroup.Sizing): a one-off, accepted for that size only.
+	component := res("eksfleet:index:ManagedNodeGroup", "acme-system", m{nodegroup.ResizeOutput: m{"liveDesiredSize": 1, "desiredSize": 2}})
+	child := func(r *policyx.AnalyzerResource) { r.Parent = component.URN }
+	resized := res(ngType, "ng", m{"scalingConfig": m{"minSize": 2, "maxSize": 3, "desiredSize": 2}}, child)
+	otherSize := res(ngType, "ng", m{"scalingConfig": m{"minSize": 1, "maxSize": 3, "desiredSize": 3}}, child)
 	runCases(t, "desired-capacity-ignored", []ruleCase{
 		{name: "ignored", resources: selfManaged("g", ud, tags, nil, ignoring("desiredCapacity"))},
 		{name: "ignore all", resources: selfManaged("g", ud, tags, nil, ignoring("*"))},
@@ -384,9 +391,19 @@ func TestDesiredCapacityIgnored(t *testing.T) {
 			want: []string{`scaling policy "scale-out"`}},
 		{name: "managed with autoscaler, not ignored", resources: []policyx.AnalyzerResource{caRelease, ng()},
 			want: []string{"Pulumi manages scalingConfig.desiredSize"}},
+		{name: "resized into new bounds by its component", resources: []policyx.AnalyzerResource{caRelease, component, resized}},
+		{name: "component resized to another size", resources: []policyx.AnalyzerResource{caRelease, component, otherSize},
+			want: []string{"Pulumi manages scalingConfig.desiredSize"}},
 		{name: "tags unknown", resources: selfManaged("g", ud, []any{m{"key": "k8s.io/cluster-autoscaler/enabled", "value": unknown}}, nil),
 			cannot: "whether the Cluster Autoscaler scales it"},
 	})
+}
+
+// The rule reads the output the node group components write.
+func TestResizeOutputMatchesComponents(t *testing.T) {
+	if guardrails.ResizeOutput != nodegroup.ResizeOutput {
+		t.Errorf("guardrails.ResizeOutput %q, nodegroup.ResizeOutput %q", guardrails.ResizeOutput, nodegroup.ResizeOutput)
+	}
 }
 
 func TestIAMResourceScoped(t *testing.T) {

@@ -77,6 +77,22 @@ func Name(token, urnName string) string {
 	return Fit(urnName, max)
 }
 
+// Owns reports whether physical is a name the provider gives a resource of
+// type token whose Pulumi name is urnName: the autoname, urnName, the
+// separator and the random characters, or, where Prefix applies, the
+// prefix and the unique suffix Terraform appends. It finds a component's
+// resource among those a list call returns. The exact lengths tell the
+// names of two groups apart even when one Pulumi name starts with the
+// other (acme-workers-abc1234 is not acme-workers-a-abc1234).
+func Owns(token, urnName, physical string) bool {
+	t := mustFacts(token)
+	if p := Prefix(token, urnName); p != "" {
+		return strings.HasPrefix(physical, p) && len(physical) == len(p)+awsfacts.UniqueIDSuffixLength
+	}
+	start := urnName + t.AutoName.Separator
+	return strings.HasPrefix(physical, start) && len(physical) == len(start)+t.AutoName.RandomSuffixLength
+}
+
 func mustFacts(token string) *awsfacts.Type {
 	t, ok := awsfacts.For(token)
 	if !ok || t.AutoName == nil {

@@ -76,3 +76,30 @@ func TestPrefixAndName(t *testing.T) {
 		t.Errorf("Name of a 120-character target = %q: %v", got, err)
 	}
 }
+
+// Owns recognises the autoname and the prefixed name of one Pulumi name,
+// and not those of a group whose name merely starts with it.
+func TestOwns(t *testing.T) {
+	const ng = "aws:eks/nodeGroup:NodeGroup"
+	long := "c" + strings.Repeat("x", 59) + "-system" // its autoname would pass 63
+	prefix := Prefix(ng, long)
+	if prefix == "" {
+		t.Fatalf("Prefix(%q) is empty; the test needs a name over the autoname limit", long)
+	}
+	for _, tc := range []struct {
+		urn, physical string
+		want          bool
+	}{
+		{"acme-workers", "acme-workers-0a1b2c3", true},
+		{"acme-workers", "acme-workers-a-0a1b2c3", false},
+		{"acme-workers-a", "acme-workers-0a1b2c3", false},
+		{"acme-workers", "acme-workers-0a1b2c", false},
+		{"acme-workers", "acme-workers", false},
+		{long, prefix + "20261130012345678900000001", true},
+		{long, prefix + "0a1b2c3", false},
+	} {
+		if got := Owns(ng, tc.urn, tc.physical); got != tc.want {
+			t.Errorf("Owns(%q, %q) = %v, want %v", tc.urn, tc.physical, got, tc.want)
+		}
+	}
+}
