@@ -247,8 +247,9 @@ func checkNoChanges(t *testing.T, what string, summary map[string]int) {
 
 // TestYAMLProgram: a Pulumi YAML program (testdata/yaml/Pulumi.yaml, with
 // the plugin given as a plugins.providers path, as the README shows)
-// creates a cluster, a managed and a self-managed group; a second preview
-// shows no change.
+// creates a cluster, a managed and a self-managed group, and the AWS side
+// of the autoscaler, the termination handler and Karpenter; a second
+// preview shows no change.
 func TestYAMLProgram(t *testing.T) {
 	tools := requireTools(t)
 	yamlHost := requireEnv(t, "EKSFLEET_YAML_HOST", "the pulumi-language-yaml host .ci/tools.sh builds")
@@ -309,6 +310,11 @@ func TestYAMLProgram(t *testing.T) {
 	}
 	if got, _ := up.Outputs["systemNodeGroup"].Value.(string); got == "" {
 		t.Errorf("output systemNodeGroup = %v, want the managed node group's name", up.Outputs["systemNodeGroup"].Value)
+	}
+	for _, out := range []string{"autoscalerRole", "drainQueue"} {
+		if got, _ := up.Outputs[out].Value.(string); got == "" {
+			t.Errorf("output %s = %v, want an ARN or URL", out, up.Outputs[out].Value)
+		}
 	}
 	if got, _ := up.Outputs["karpenterQueue"].Value.(string); got == "" {
 		t.Errorf("output karpenterQueue = %v, want the interruption queue's name", up.Outputs["karpenterQueue"].Value)
