@@ -13,13 +13,14 @@ import (
 )
 
 // The schema's inputs. Each Args type here is the component's Go Args as
-// other languages see it: the same fields under camelCase names, flattened
-// where the Go type holds something only a Go program can pass (resources,
-// providers). Plain Go fields stay plain (they must be known at preview,
-// because tag keys, IAM conditions and user data are computed from them);
-// Go pulumi.Input fields stay inputs, so other components' outputs can be
-// passed. The toGo methods are the only mapping; args_test.go fails when a
-// component Args field is neither set by them nor listed as not exposed.
+// other languages see it: the same fields under camelCase names, nested Go
+// structs (nodegroup.Cluster, Role, cluster.CNI) flattened into them, and
+// what only a Go program can pass (resources, providers) left out. Plain Go
+// fields stay plain (they must be known at preview, because tag keys, IAM
+// conditions and user data are computed from them); Go pulumi.Input fields
+// stay inputs, so other components' outputs can be passed. The toGo methods
+// are the only mapping; args_test.go fails when a component Args field is
+// neither set by them nor listed as not exposed.
 
 // DefaultServiceIPv4CIDR is the Service range when serviceIpv4Cidr is unset:
 // the stack config's default, and what EKS picks for most VPCs. The cluster
