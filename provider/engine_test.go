@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -422,6 +423,31 @@ func TestTypeScriptSDKCompiles(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(work, "sdk", "bin", "index.js")); err != nil {
 		t.Fatalf("tsc wrote no bin/index.js: %v", err)
 	}
+
+	// The README's TypeScript example type-checks against the SDK, with
+	// "@eksfleet/eksfleet" mapped onto the compiled one.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```typescript\n(import \\* as eksfleet from \"@eksfleet/eksfleet\";.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no ```typescript example importing @eksfleet/eksfleet")
+	}
+	dir := filepath.Join(work, "readme")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "index.ts"), m[1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tsconfig := `{"compilerOptions": {"target": "es2020", "module": "commonjs", "strict": true, "noEmit": true,
+		"skipLibCheck": true, "types": ["node"], "baseUrl": ".", "paths": {"@eksfleet/eksfleet": ["../sdk/bin"]}},
+		"files": ["index.ts"]}`
+	if err := os.WriteFile(filepath.Join(dir, "tsconfig.json"), []byte(tsconfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tsc(t, node, modules, dir, "the README's TypeScript example")
 }
 
 func requireNode(t *testing.T) string {
