@@ -36,6 +36,7 @@ var notExposed = map[string]map[string]string{
 
 var nodeGroupNotExposed = map[string]string{
 	"Cluster.Proxy.Secret": "a secret input reaches the provider as a secret value; Construct cannot mark plain fields, so proxy settings are plain (no credentials in proxy URLs anyway: user data is readable)",
+	"Live":                 "the eksfleet program looks a running group's size up (read-only) before registering, which Construct cannot do for a group it has not found yet; so from other languages a minSize above a running group's desired size is refused by EKS (the autoscaler must have grown the group first), where the Go program moves the desired size into the new bounds",
 	"Cluster.NetworkReady": "resources cannot cross the language boundary; not needed there: a program gets the Cluster's outputs (clusterEndpoint, ...) only once its Construct has registered every child, add-ons included (engine_test.go checks the order)",
 }
 
