@@ -251,6 +251,9 @@ done
 for e in "${exports[@]}"; do
 	printf 'export %s=%q\n' "${e%%=*}" "${e#*=}"
 done
-p=$(IFS=:; echo "${paths[*]}")
-# shellcheck disable=SC2016 # $PATH is for the caller's eval to expand.
-printf 'export PATH=%q:"$PATH"\n' "$p"
+# node alone adds no directory; an empty PATH entry would mean ".".
+if ((${#paths[@]})); then
+	p=$(IFS=:; echo "${paths[*]}")
+	# shellcheck disable=SC2016 # $PATH is for the caller's eval to expand.
+	printf 'export PATH=%q:"$PATH"\n' "$p"
+fi
