@@ -12,16 +12,18 @@ import (
 // criticalTypes are the resources whose replacement or deletion takes
 // running nodes, the cluster or encrypted data with it: a new EKS cluster
 // is a new control plane and etcd; a new node group or Auto Scaling group
-// starts new nodes and deletes the old ones with their pods; a replaced KMS
-// key leaves what it encrypted behind; a replaced interruption queue drops
-// the interruption notices in flight. A production pipeline must not do any
-// of that because a config change happened to need it.
+// starts new nodes and deletes the old ones with their pods, as deleting a
+// Karpenter NodePool makes Karpenter drain and terminate its nodes; a
+// replaced KMS key leaves what it encrypted behind; a replaced interruption
+// queue drops the interruption notices in flight. A production pipeline
+// must not do any of that because a config change happened to need it.
 var criticalTypes = map[string]string{
-	"aws:eks/cluster:Cluster":     "EKS cluster",
-	"aws:eks/nodeGroup:NodeGroup": "managed node group",
-	"aws:autoscaling/group:Group": "Auto Scaling group",
-	"aws:kms/key:Key":             "KMS key",
-	"aws:sqs/queue:Queue":         "interruption queue",
+	"aws:eks/cluster:Cluster":             "EKS cluster",
+	"aws:eks/nodeGroup:NodeGroup":         "managed node group",
+	"aws:autoscaling/group:Group":         "Auto Scaling group",
+	"kubernetes:karpenter.sh/v1:NodePool": "Karpenter node pool",
+	"aws:kms/key:Key":                     "KMS key",
+	"aws:sqs/queue:Queue":                 "interruption queue",
 }
 
 // destructive are the operations that remove the live resource.

@@ -16,20 +16,22 @@ func TestMarkCritical(t *testing.T) {
 		asg     = "urn:pulumi:prod::eksfleet::eksfleet:index:SelfManagedNodeGroup$aws:autoscaling/group:Group::acme-prod-workers-a"
 		key     = "urn:pulumi:prod::eksfleet::aws:kms/key:Key::acme-prod-secrets"
 		lt      = "urn:pulumi:prod::eksfleet::aws:ec2/launchTemplate:LaunchTemplate::acme-prod-workers-a"
+		pool    = "urn:pulumi:prod::eksfleet::kubernetes:karpenter.sh/v1:NodePool::acme-prod-general"
 	)
 	changes := []Change{
 		{URN: cluster, Type: "aws:eks/cluster:Cluster", Op: "replace", Diffs: []string{"kubernetesNetworkConfig"}},
 		{URN: asg, Type: "aws:autoscaling/group:Group", Op: "delete"},
 		{URN: key, Type: "aws:kms/key:Key", Op: "update"},
 		{URN: lt, Type: "aws:ec2/launchTemplate:LaunchTemplate", Op: "replace"},
+		{URN: pool, Type: "kubernetes:karpenter.sh/v1:NodePool", Op: "delete"},
 	}
 	var stderr bytes.Buffer
 	r := &run{opts: &options{verb: "preview", allowReplace: []string{asg, "urn:pulumi:prod::eksfleet::x::typo"}}, stderr: &stderr, production: true}
 	refused := r.markCritical(changes)
-	if len(refused) != 1 || refused[0].URN != cluster {
-		t.Fatalf("refused %+v, want only the cluster", refused)
+	if len(refused) != 2 || refused[0].URN != cluster || refused[1].URN != pool {
+		t.Fatalf("refused %+v, want the cluster and the node pool", refused)
 	}
-	want := []struct{ critical, allowed bool }{{true, false}, {true, true}, {false, false}, {false, false}}
+	want := []struct{ critical, allowed bool }{{true, false}, {true, true}, {false, false}, {false, false}, {true, false}}
 	for i, c := range changes {
 		if c.Critical != want[i].critical || c.Allowed != want[i].allowed {
 			t.Errorf("%s %s: critical %v allowed %v, want %v %v", c.Op, c.Type, c.Critical, c.Allowed, want[i].critical, want[i].allowed)
@@ -38,7 +40,8 @@ func TestMarkCritical(t *testing.T) {
 	r.reportCritical("prod", changes)
 	out := stderr.String()
 	for _, s := range []string{
-		"2 critical resource(s) would be replaced or deleted",
+		"3 critical resource(s) would be replaced or deleted",
+		"delete " + pool + " (Karpenter node pool, not allowed)",
 		"replace " + cluster + " (EKS cluster, not allowed) because of kubernetesNetworkConfig",
 		"delete " + asg + " (Auto Scaling group, allowed by --allow-replace)",
 		"up refuses these unless each is named with --allow-replace URN (exit 5)",

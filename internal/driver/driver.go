@@ -38,8 +38,9 @@ const (
 	// ExitLocked: another update holds the stack's lock.
 	ExitLocked = 4
 	// ExitReplace: a production up would replace or delete a critical
-	// resource (cluster, node group, Auto Scaling group, KMS key,
-	// interruption queue) that no --allow-replace names; nothing changed.
+	// resource (cluster, node group, Auto Scaling group, Karpenter
+	// NodePool, KMS key, interruption queue) that no --allow-replace
+	// names; nothing changed.
 	ExitReplace = 5
 )
 
@@ -90,8 +91,9 @@ preview, up:
                             PulumiPolicy.yaml)
   --diff                    show detailed diffs in the progress output
   --allow-replace URN       let a production up replace or delete this critical resource
-                            (EKS cluster, node group, Auto Scaling group, KMS key,
-                            interruption queue); without it up exits 5 (repeatable)
+                            (EKS cluster, node group, Auto Scaling group, Karpenter
+                            NodePool, KMS key, interruption queue); without it up
+                            exits 5 (repeatable)
 up:
   --skip-preview            update without previewing first (the preview stops the update
                             before any change when a mandatory policy is violated; refused

@@ -80,8 +80,8 @@ type Change struct {
 	Diffs []string `json:"diffs,omitempty"`
 	// Critical marks the replacement or deletion of a resource that takes
 	// nodes, the cluster or encrypted data with it: an EKS cluster, a
-	// managed node group, an Auto Scaling group, a KMS key or an
-	// interruption queue. A production up refuses it unless
+	// managed node group, an Auto Scaling group, a Karpenter NodePool, a
+	// KMS key or an interruption queue. A production up refuses it unless
 	// --allow-replace names its URN.
 	Critical bool `json:"critical,omitempty"`
 	// Allowed says --allow-replace named this critical change.
