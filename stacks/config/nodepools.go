@@ -153,6 +153,12 @@ func validateNodePools(errs *Errors, c *Config) {
 		}
 		return
 	}
+	if len(c.NodePools) == 0 {
+		// The Karpenter component refuses it too, but only once registering
+		// has begun: refused here, before anything exists.
+		errs.addMissing(p, "must list at least one node pool with autoscaler.kind: karpenter: Karpenter launches nodes only for NodePools (or use autoscaler.kind: cluster-autoscaler)")
+		return
+	}
 	seen := map[string]int{}
 	for i, np := range c.NodePools {
 		pp := fmt.Sprintf("%s[%d]", p, i)

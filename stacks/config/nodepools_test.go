@@ -127,7 +127,7 @@ func TestNodePoolRefusals(t *testing.T) {
 }
 
 func TestAutoscalingTrueRefusedUnderKarpenter(t *testing.T) {
-	v := with(t, "eksfleet:autoscaler", `{kind: karpenter}`)
+	v := karpenterBase(t, twoPools)
 	v["eksfleet:nodeGroups"] = with(t, "eksfleet:nodeGroups", `[{name: system, kind: managed, instanceTypes: [m6i.large], minSize: 2, maxSize: 3, autoscaling: true}]`)["eksfleet:nodeGroups"]
 	_, err := config.Parse("eksfleet", "dev", v)
 	if err == nil || !strings.Contains(err.Error(), "eksfleet:nodeGroups[0].autoscaling: true cannot be true with autoscaler.kind: karpenter") {
