@@ -67,8 +67,10 @@ func TestGuardKillsPluginsLeftBehind(t *testing.T) {
 func TestGuardStopsCLIWhenDriverDies(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "interrupted")
-	c := fakeCLI(t, plugin+`trap 'i=0; while [ $i -lt 2000 ]; do echo "saving $i"; i=$((i+1)); done; echo done > `+marker+`; exit 5' INT
-i=0
+	// The trap is set before the plugin line the test waits for: set after
+	// it, the guard's interrupt could arrive first and kill the shell.
+	c := fakeCLI(t, `trap 'i=0; while [ $i -lt 2000 ]; do echo "saving $i"; i=$((i+1)); done; echo done > `+marker+`; exit 5' INT
+`+plugin+`i=0
 while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
 exit 4
 `, time.Minute)
