@@ -36,8 +36,8 @@ func isCritical(c Change) bool {
 }
 
 // isProduction reports a stack whose destructive changes need naming on the
-// command line: the stack named prod, or one with eksfleet:environment prod
-// (the same rule as --confirm-destroy).
+// command line (--allow-replace for up, --confirm-destroy for destroy): the
+// stack named prod, or one with eksfleet:environment prod.
 func isProduction(stack string, proj *plan.Project) bool {
 	return stack == "prod" || proj.Config[config.Namespace+":environment"] == "prod"
 }

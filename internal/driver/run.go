@@ -66,7 +66,7 @@ func (r *run) execute(ctx context.Context) int {
 		}
 	}
 	if o.verb == "destroy" {
-		if err := r.confirmDestroy(proj); err != nil {
+		if err := r.confirmDestroy(); err != nil {
 			return r.fail(ExitError, ResultFailed, err)
 		}
 	}
@@ -550,11 +550,10 @@ func stackSecretsProvider(path string) string {
 	return f.SecretsProvider
 }
 
-// confirmDestroy refuses to destroy a production stack unless
-// --confirm-destroy names it.
-func (r *run) confirmDestroy(proj *plan.Project) error {
-	env := proj.Config[config.Namespace+":environment"]
-	if r.opts.stack != "prod" && env != "prod" {
+// confirmDestroy refuses to destroy a production stack (isProduction)
+// unless --confirm-destroy names it.
+func (r *run) confirmDestroy() error {
+	if !r.production {
 		return nil
 	}
 	if r.opts.confirmDestroy == r.opts.stack {

@@ -264,11 +264,12 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 
 	// EKS.
 	p.Model("aws:eks/cluster:Cluster", ResourceSpec{
-		Facts:   facts("aws:eks/cluster:Cluster"),
-		Unique:  uniqueCluster,
-		Created: creators.created,
-		Deleted: creators.deleted,
-		ID:      func(r *Resource) string { return getString(r.Inputs, "name", "") },
+		Facts:        facts("aws:eks/cluster:Cluster"),
+		Precondition: clusterSecretsKeyKept,
+		Unique:       uniqueCluster,
+		Created:      creators.created,
+		Deleted:      creators.deleted,
+		ID:           func(r *Resource) string { return getString(r.Inputs, "name", "") },
 		Outputs: func(r *Resource) resource.PropertyMap {
 			vpc := resource.PropertyMap{}
 			if v, ok := r.Inputs["vpcConfig"]; ok && v.IsObject() {
@@ -343,8 +344,9 @@ func ModelAWS(p *FakeProvider, endpoint, caData string) {
 		},
 	})
 	p.Model("aws:eks/nodeGroup:NodeGroup", ResourceSpec{
-		Facts:  facts("aws:eks/nodeGroup:NodeGroup"),
-		Unique: uniqueNodeGroup,
+		Facts:        facts("aws:eks/nodeGroup:NodeGroup"),
+		Precondition: nodeGroupScalingInBounds,
+		Unique:       uniqueNodeGroup,
 		ID: func(r *Resource) string {
 			return getString(r.Inputs, "clusterName", "") + ":" + getString(r.Inputs, "nodeGroupName", "")
 		},

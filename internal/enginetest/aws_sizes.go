@@ -9,56 +9,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
-// modelGroupSizes models what the program reads and EKS enforces on
-// updates of running groups and clusters: listing a cluster's node groups
-// and Auto Scaling groups, reading a node group's scaling, EKS's refusal of
-// a scaling configuration whose desired size lies outside its bounds and
-// of another Secrets key for a cluster.
+// modelGroupSizes models the lookups the program makes of running groups:
+// listing a cluster's node groups and Auto Scaling groups, reading a node
+// group's scaling.
 func modelGroupSizes(p *FakeProvider) {
-	// EKS CreateNodegroup / UpdateNodegroupConfig refuse a desired size
-	// outside [minSize, maxSize] ("InvalidParameterException: Minimum
-	// capacity 3 can't be greater than desired size 2"; the EKS API
-	// reference, NodegroupScalingConfig: desiredSize "must be greater than
-	// or equal to minSize" and maxSize "greater than or equal to
-	// desiredSize"). The Terraform provider sends the whole scaling
-	// configuration on every change of it, so an ignored desired size is
-	// sent as it was first deployed.
-	p.mu.Lock()
-	spec := p.resources["aws:eks/nodeGroup:NodeGroup"]
-	p.mu.Unlock()
-	spec.Precondition = func(r *Resource) error {
-		lo, hi, want := getNumber(r.Inputs, "scalingConfig.minSize"), getNumber(r.Inputs, "scalingConfig.maxSize"), getNumber(r.Inputs, "scalingConfig.desiredSize")
-		switch {
-		case lo > want:
-			return fmt.Errorf("InvalidParameterException: Minimum capacity %d can't be greater than desired size %d", lo, want)
-		case want > hi:
-			return fmt.Errorf("InvalidParameterException: Desired capacity %d can't be greater than max size %d", want, hi)
-		}
-		return nil
-	}
-	p.Model("aws:eks/nodeGroup:NodeGroup", spec)
-
-	// EKS never changes a cluster's Secrets encryption key: encryption can
-	// be added to a cluster without it (AssociateEncryptionConfig), never
-	// removed (the provider replaces the cluster then) nor moved to another
-	// key (EKS User Guide, "Encrypt Kubernetes secrets with KMS on existing
-	// clusters": once enabled it cannot be disabled or changed).
-	p.mu.Lock()
-	cl := p.resources["aws:eks/cluster:Cluster"]
-	p.mu.Unlock()
-	cl.Precondition = func(r *Resource) error {
-		old, ok := p.Find("aws:eks/cluster:Cluster", r.ID)
-		if !ok {
-			return nil
-		}
-		was, now := getString(old, "encryptionConfig.provider.keyArn", ""), getString(r.Inputs, "encryptionConfig.provider.keyArn", "")
-		if was != "" && now != "" && was != now {
-			return fmt.Errorf("InvalidRequestException: cluster %s already encrypts secrets with %s; EKS cannot change the key", r.ID, was)
-		}
-		return nil
-	}
-	p.Model("aws:eks/cluster:Cluster", cl)
-
 	p.ModelInvoke("aws:eks/getNodeGroups:getNodeGroups", InvokeSpec{
 		Required: []string{"clusterName"},
 		Fn: func(args, _ resource.PropertyMap) (resource.PropertyMap, error) {
@@ -138,13 +92,37 @@ func matchesTagFilters(args, group resource.PropertyMap) bool {
 	return true
 }
 
-// getNumber returns the number at path as an int, 0 when absent.
-func getNumber(m resource.PropertyMap, path string) int {
-	v, found, unknown := lookup(m, path)
-	if !found || unknown || !v.IsNumber() {
-		return 0
+// nodeGroupScalingInBounds is EKS's refusal of a desired size outside
+// [minSize, maxSize] on CreateNodegroup / UpdateNodegroupConfig
+// ("InvalidParameterException: Minimum capacity 3 can't be greater than
+// desired size 2"; the EKS API reference, NodegroupScalingConfig:
+// desiredSize "must be greater than or equal to minSize" and maxSize
+// "greater than or equal to desiredSize"). The Terraform provider sends the
+// whole scaling configuration on every change of it, so an ignored desired
+// size is sent as it was first deployed.
+func nodeGroupScalingInBounds(r *Resource) error {
+	lo, hi, want := getNumber(r.Inputs, "scalingConfig.minSize"), getNumber(r.Inputs, "scalingConfig.maxSize"), getNumber(r.Inputs, "scalingConfig.desiredSize")
+	switch {
+	case lo > want:
+		return fmt.Errorf("InvalidParameterException: Minimum capacity %d can't be greater than desired size %d", lo, want)
+	case want > hi:
+		return fmt.Errorf("InvalidParameterException: Desired capacity %d can't be greater than max size %d", want, hi)
 	}
-	return int(v.NumberValue())
+	return nil
+}
+
+// clusterSecretsKeyKept is EKS's refusal to move a cluster's Secrets
+// encryption to another key: encryption can be added to a cluster without
+// it (AssociateEncryptionConfig), never removed (the provider replaces the
+// cluster then) nor changed (EKS User Guide, "Encrypt Kubernetes secrets
+// with KMS on existing clusters": once enabled it cannot be disabled or
+// changed). r.Olds is nil on a create.
+func clusterSecretsKeyKept(r *Resource) error {
+	was, now := getString(r.Olds, "encryptionConfig.provider.keyArn", ""), getString(r.Inputs, "encryptionConfig.provider.keyArn", "")
+	if was != "" && now != "" && was != now {
+		return fmt.Errorf("InvalidRequestException: cluster %s already encrypts secrets with %s; EKS cannot change the key", r.ID, was)
+	}
+	return nil
 }
 
 // launchTemplateVersionedKeys are the launch template inputs whose change

@@ -1002,6 +1002,16 @@ func getString(m resource.PropertyMap, path, def string) string {
 	return v.StringValue()
 }
 
+// getNumber returns the number at path as an int, 0 when absent or not a
+// known number.
+func getNumber(m resource.PropertyMap, path string) int {
+	v, found, unknown := lookup(m, path)
+	if !found || unknown || !v.IsNumber() {
+		return 0
+	}
+	return int(v.NumberValue())
+}
+
 // getStrings returns the known strings of the array at path.
 func getStrings(m resource.PropertyMap, path string) []string {
 	v, found, unknown := lookup(m, path)
