@@ -21,8 +21,7 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
-	"github.com/eksfleet/eksfleet/components/internal/names"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/eksfleet/eksfleet/components/internal/irsa"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -125,23 +124,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	parent := pulumi.Parent(c)
 
-	trust := pulumi.All(args.OIDCProviderARN, args.OIDCIssuerURL).ApplyT(func(v []interface{}) (string, error) {
-		doc, err := iampolicy.IRSATrust(v[0].(string), v[1].(string), Namespace, ServiceAccountName)
-		if err != nil {
-			return "", err
-		}
-		return doc.JSON()
-	}).(pulumi.StringOutput)
-	role, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
-		// Only when <name>-irsa-<7> would exceed 64 characters.
-		NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-irsa"),
-		Description:      pulumi.Sprintf("Cluster Autoscaler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
-		AssumeRolePolicy: trust,
-		Tags:             pulumi.ToStringMap(args.Tags),
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
 	policy := args.OIDCProviderARN.ToStringOutput().ApplyT(func(providerARN string) (string, error) {
 		arn, err := iampolicy.ParseARN(providerARN)
 		if err != nil {
@@ -153,14 +135,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
-		NamePrefix: names.PrefixInput("aws:iam/rolePolicy:RolePolicy", name+"-irsa"),
-		Role:       role.Name,
-		Policy:     policy,
+	irsaRole, err := irsa.New(ctx, name, irsa.Args{
+		OIDCProviderARN: args.OIDCProviderARN, OIDCIssuerURL: args.OIDCIssuerURL,
+		Namespace: Namespace, ServiceAccount: ServiceAccountName,
+		Description: pulumi.Sprintf("Cluster Autoscaler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
+		Tags:        pulumi.ToStringMap(args.Tags),
+		Policy:      policy,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	role, rolePolicy := irsaRole.Role, irsaRole.Policy
 	c.RoleARN = role.Arn
 	c.RoleName = role.Name
 

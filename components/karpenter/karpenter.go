@@ -30,12 +30,11 @@ import (
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/instancetypes"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
-	"github.com/eksfleet/eksfleet/components/internal/names"
+	"github.com/eksfleet/eksfleet/components/internal/irsa"
 	"github.com/eksfleet/eksfleet/components/interruption"
 	"github.com/eksfleet/eksfleet/components/karpenter/spec"
 	"github.com/eksfleet/eksfleet/components/node"
 	"github.com/eksfleet/eksfleet/components/nodespec"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
@@ -305,22 +304,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	k.QueueURL, k.QueueName = queue.URL, queue.Name
 
-	trust := pulumi.All(args.OIDCProviderARN, args.OIDCIssuerURL).ApplyT(func(v []interface{}) (string, error) {
-		doc, err := iampolicy.IRSATrust(v[0].(string), v[1].(string), spec.Namespace, spec.ServiceAccount)
-		if err != nil {
-			return "", err
-		}
-		return doc.JSON()
-	}).(pulumi.StringOutput)
-	controller, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
-		NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-irsa"),
-		Description:      pulumi.Sprintf("Karpenter controller of EKS cluster %s (%s/%s)", args.ClusterName, spec.Namespace, spec.ServiceAccount),
-		AssumeRolePolicy: trust,
-		Tags:             tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
 	policy := pulumi.All(args.OIDCProviderARN, role.ARN, queue.ARN).ApplyT(func(v []interface{}) (string, error) {
 		arn, err := iampolicy.ParseARN(v[0].(string))
 		if err != nil {
@@ -333,14 +316,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
-		NamePrefix: names.PrefixInput("aws:iam/rolePolicy:RolePolicy", name+"-irsa"),
-		Role:       controller.Name,
-		Policy:     policy,
+	irsaRole, err := irsa.New(ctx, name, irsa.Args{
+		OIDCProviderARN: args.OIDCProviderARN, OIDCIssuerURL: args.OIDCIssuerURL,
+		Namespace: spec.Namespace, ServiceAccount: spec.ServiceAccount,
+		Description: pulumi.Sprintf("Karpenter controller of EKS cluster %s (%s/%s)", args.ClusterName, spec.Namespace, spec.ServiceAccount),
+		Tags:        tags,
+		Policy:      policy,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	controller, rolePolicy := irsaRole.Role, irsaRole.Policy
 	k.RoleARN = controller.Arn
 
 	proxied := args.HTTPProxy != "" || args.HTTPSProxy != ""

@@ -25,9 +25,8 @@ import (
 
 	"github.com/eksfleet/eksfleet/components/iampolicy"
 	"github.com/eksfleet/eksfleet/components/internal/chart"
-	"github.com/eksfleet/eksfleet/components/internal/names"
+	"github.com/eksfleet/eksfleet/components/internal/irsa"
 	"github.com/eksfleet/eksfleet/components/interruption"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -143,22 +142,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	d.QueueARN = queue.ARN
 	d.RuleARNs = queue.RuleARNs
 
-	trust := pulumi.All(args.OIDCProviderARN, args.OIDCIssuerURL).ApplyT(func(v []interface{}) (string, error) {
-		doc, err := iampolicy.IRSATrust(v[0].(string), v[1].(string), Namespace, ServiceAccountName)
-		if err != nil {
-			return "", err
-		}
-		return doc.JSON()
-	}).(pulumi.StringOutput)
-	role, err := iam.NewRole(ctx, name+"-irsa", &iam.RoleArgs{
-		NamePrefix:       names.PrefixInput("aws:iam/role:Role", name+"-irsa"),
-		Description:      pulumi.Sprintf("Node termination handler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
-		AssumeRolePolicy: trust,
-		Tags:             tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
 	policy := pulumi.All(args.OIDCProviderARN, queue.ARN).ApplyT(func(v []interface{}) (string, error) {
 		arn, err := iampolicy.ParseARN(v[0].(string))
 		if err != nil {
@@ -173,14 +156,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-irsa", &iam.RolePolicyArgs{
-		NamePrefix: names.PrefixInput("aws:iam/rolePolicy:RolePolicy", name+"-irsa"),
-		Role:       role.Name,
-		Policy:     policy,
+	irsaRole, err := irsa.New(ctx, name, irsa.Args{
+		OIDCProviderARN: args.OIDCProviderARN, OIDCIssuerURL: args.OIDCIssuerURL,
+		Namespace: Namespace, ServiceAccount: ServiceAccountName,
+		Description: pulumi.Sprintf("Node termination handler of EKS cluster %s (%s/%s)", args.ClusterName, Namespace, ServiceAccountName),
+		Tags:        tags,
+		Policy:      policy,
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
+	role, rolePolicy := irsaRole.Role, irsaRole.Policy
 	d.RoleARN = role.Arn
 
 	proxied := args.HTTPProxy != "" || args.HTTPSProxy != ""
